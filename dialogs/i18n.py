@@ -1,0 +1,84 @@
+"""Gettext for the dialog: the active locale lives in a ContextVar, set at the start of every update."""
+
+from __future__ import annotations
+
+import gettext as _gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+SOURCE_LOCALE = "ja"
+SUPPORTED_LOCALES: tuple[str, ...] = ("ja", "en")
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+
+_current: ContextVar[str] = ContextVar("tsunagu_locale", default=SOURCE_LOCALE)
+
+
+def normalize_locale(hint: str | None, default: str = SOURCE_LOCALE) -> str:
+    """Map a platform hint such as 'en-US' or 'ja_JP' to a supported locale."""
+    if not hint:
+        return default
+    base = hint.replace("_", "-").split("-")[0].lower()
+    return base if base in SUPPORTED_LOCALES else default
+
+
+@cache
+def translations(locale: str) -> _gettext.NullTranslations:
+    """The catalog of one locale: the compiled .mo when present, else the .po compiled in memory."""
+    if locale == SOURCE_LOCALE:
+        return _gettext.NullTranslations()
+    folder = LOCALES_DIR / locale / "LC_MESSAGES"
+    mo_path = folder / f"{DOMAIN}.mo"
+    po_path = folder / f"{DOMAIN}.po"
+    if mo_path.exists() and (not po_path.exists() or mo_path.stat().st_mtime >= po_path.stat().st_mtime):
+        with mo_path.open("rb") as fh:
+            return _gettext.GNUTranslations(fh)
+    if po_path.exists():
+        import io
+
+        with po_path.open("rb") as fh:
+            catalog = read_po(fh, locale=locale)
+        buf = io.BytesIO()
+        write_mo(buf, catalog)
+        buf.seek(0)
+        return _gettext.GNUTranslations(buf)
+    return _gettext.NullTranslations()
+
+
+def current_locale() -> str:
+    """The locale of the update being handled."""
+    return _current.get()
+
+
+@contextmanager
+def use_locale(locale: str) -> Iterator[None]:
+    """Run a block with a locale active."""
+    token = _current.set(normalize_locale(locale))
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def gettext(message: str) -> str:
+    """Translate a message into the active locale."""
+    return translations(_current.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """Translate a message with a count."""
+    return translations(_current.get()).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+    """Mark a message for extraction; translated later, where it is shown."""
+    return message
+
+
+_ = gettext

@@ -1,0 +1,233 @@
+"""The conversation, the intake sheet and the messages that cross the port between channels and dialog."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Channel = Literal["webchat", "telegram", "line"]
+CHANNELS: tuple[str, ...] = ("webchat", "telegram", "line")
+WRITERS: tuple[str, ...] = ("self", "family", "supporter", "no_answer")
+GENDERS: tuple[str, ...] = ("male", "female", "other", "no_answer")
+AGE_BANDS: tuple[str, ...] = ("10s", "20s", "30s", "40s", "50s", "60s_plus")
+CONTACT_METHODS: tuple[str, ...] = ("chat", "phone", "meeting", "visit")
+
+
+@dataclass
+class Person:
+    """The person the consultation is about (本人); every field optional."""
+
+    name: str | None = None
+    nickname: str | None = None
+    furigana: str | None = None
+    gender: str | None = None
+    birth_date: str | None = None
+    age: int | None = None
+    age_band: str | None = None
+    postal_code: str | None = None
+    municipality: str | None = None
+    address: str | None = None
+    phone_home: str | None = None
+    phone_mobile: str | None = None
+
+
+@dataclass
+class Registrant:
+    """The family member or supporter who writes on the person's behalf (登録者)."""
+
+    name: str | None = None
+    relationship: str | None = None
+    address: str | None = None
+    phone: str | None = None
+
+
+@dataclass
+class Consent:
+    """The answer to sharing with related agencies, with the wording version shown."""
+
+    share_with_agencies: bool | None = None
+    at: str | None = None
+    text_version: str | None = None
+
+
+@dataclass
+class Contact:
+    """How and when a counselor may reach the person."""
+
+    method: str | None = None
+    times: str | None = None
+
+
+@dataclass
+class Risk:
+    """Set by the safety check, never asked."""
+
+    urgent: bool = False
+    signals: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Sheet:
+    """The つなぐシート as data; field names are an external interface (INTAKE_SHEET.md)."""
+
+    writer: str | None = None
+    consent: Consent = field(default_factory=Consent)
+    topics: list[str] = field(default_factory=list)
+    main_topic: str | None = None
+    details: list[str] = field(default_factory=list)
+    wishes: str | None = None
+    contact: Contact = field(default_factory=Contact)
+    person: Person = field(default_factory=Person)
+    registrant: Registrant = field(default_factory=Registrant)
+    risk: Risk = field(default_factory=Risk)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for storage and export."""
+        return asdict(self)
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> Sheet:
+        """Rebuild a sheet from to_dict() output, ignoring unknown keys."""
+        return Sheet(
+            writer=data.get("writer"),
+            consent=Consent(**_known(Consent, data.get("consent"))),
+            topics=list(data.get("topics") or []),
+            main_topic=data.get("main_topic"),
+            details=list(data.get("details") or []),
+            wishes=data.get("wishes"),
+            contact=Contact(**_known(Contact, data.get("contact"))),
+            person=Person(**_known(Person, data.get("person"))),
+            registrant=Registrant(**_known(Registrant, data.get("registrant"))),
+            risk=Risk(**_known(Risk, data.get("risk"))),
+        )
+
+
+def _known(cls: type, data: dict[str, Any] | None) -> dict[str, Any]:
+    names = set(cls.__dataclass_fields__)
+    return {k: v for k, v in (data or {}).items() if k in names}
+
+
+@dataclass
+class Conversation:
+    """One person on one channel: where the dialog stands, and the sheet filled so far.
+
+    `state` is the step machine's state; the machine is shared and this object is its model
+    only while one message is handled.
+    """
+
+    channel: str
+    user_key: str
+    state: str = "welcome"
+    locale: str = "ja"
+    sheet: Sheet = field(default_factory=Sheet)
+    sub_step: int = 0
+    editing: bool = False
+    paused: bool = False
+    awaiting_erase: bool = False
+    started: bool = False
+    skipped: list[str] = field(default_factory=list)
+    last_active_at: datetime | None = None
+    id: str | None = None
+
+    def context(self) -> dict[str, Any]:
+        """The dialog's bookkeeping beyond state and sheet, as plain data."""
+        return {
+            "sub_step": self.sub_step,
+            "editing": self.editing,
+            "paused": self.paused,
+            "awaiting_erase": self.awaiting_erase,
+            "started": self.started,
+            "skipped": list(self.skipped),
+        }
+
+    def restore_context(self, data: dict[str, Any]) -> None:
+        """Set the bookkeeping back from context()."""
+        self.sub_step = int(data.get("sub_step", 0))
+        self.editing = bool(data.get("editing", False))
+        self.paused = bool(data.get("paused", False))
+        self.awaiting_erase = bool(data.get("awaiting_erase", False))
+        self.started = bool(data.get("started", False))
+        self.skipped = list(data.get("skipped", []))
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message from a person, as every channel adapter hands it over.
+
+    Exactly one of `text` and `choice_id` is usually set; neither means the person opened the
+    chat (web chat page load, Telegram /start, LINE follow). `kind` tells what else arrived
+    (a sticker, a photo) when it was not text.
+    """
+
+    channel: str
+    user_key: str
+    event_id: str
+    received_at: datetime
+    text: str | None = None
+    choice_id: str | None = None
+    locale_hint: str | None = None
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button: its stable id `<step>:<value>` and its label in the active locale."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to the person; adapters render the choices as buttons or numbered text."""
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for the outbox."""
+        return {"text": self.text, "choices": [{"id": c.id, "label": c.label} for c in self.choices]}
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> Reply:
+        """Rebuild from to_dict()."""
+        return Reply(data["text"], tuple(Choice(c["id"], c["label"]) for c in data.get("choices", [])))
+
+
+@dataclass(frozen=True)
+class HandoffRequested:
+    """The person pressed send: the sheet goes to a counselor queue."""
+
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class ConsentGiven:
+    """The person answered the consent question (yes or no), with the wording version shown."""
+
+    agreed: bool
+    text_version: str
+
+
+@dataclass(frozen=True)
+class EraseRequested:
+    """The person confirmed that their data should be erased."""
+
+
+@dataclass(frozen=True)
+class MessageForCounselor:
+    """After the handoff: what the person wrote goes to the counselor's thread."""
+
+    text: str
+
+
+Event = HandoffRequested | ConsentGiven | EraseRequested | MessageForCounselor
+
+
+@dataclass
+class Outcome:
+    """What handling one inbound message produced."""
+
+    replies: list[Reply] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
