@@ -126,7 +126,6 @@ class Conversation:
     paused: bool = False
     awaiting_erase: bool = False
     started: bool = False
-    skipped: list[str] = field(default_factory=list)
     last_active_at: datetime | None = None
     id: str | None = None
 
@@ -138,7 +137,6 @@ class Conversation:
             "paused": self.paused,
             "awaiting_erase": self.awaiting_erase,
             "started": self.started,
-            "skipped": list(self.skipped),
         }
 
     def restore_context(self, data: dict[str, Any]) -> None:
@@ -148,7 +146,6 @@ class Conversation:
         self.paused = bool(data.get("paused", False))
         self.awaiting_erase = bool(data.get("awaiting_erase", False))
         self.started = bool(data.get("started", False))
-        self.skipped = list(data.get("skipped", []))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,43 @@
+# Two commands matter: `make run` and `make test`. Both build .venv from nothing when needed.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: run test setup lint typecheck i18n-extract i18n-update diagram clean
+
+setup: $(STAMP) $(MO)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -d locales -D messages -l $* >/dev/null
+
+run: setup
+	$(BIN)/tsunagu serve
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+i18n-extract: setup
+	$(BIN)/pybabel extract -F pyproject.toml -k N_ --sort-by-file --no-wrap -o locales/messages.pot bot dialogs
+
+i18n-update: i18n-extract
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-wrap
+
+diagram: setup
+	$(BIN)/python -c "from dialogs.steps import mermaid; open('docs/dialog.mmd','w').write(mermaid())"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(MO)

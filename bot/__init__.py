@@ -1,0 +1,1 @@
+"""The running service: settings, composition root, HTTP app, channels, outbox and command line."""

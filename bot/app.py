@@ -1,0 +1,61 @@
+"""The ASGI app: /healthz, /metrics, the web chat; the outbox deliverer runs beside it."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import AsyncIterator
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.bootstrap import Container
+from bot.channels import webchat
+
+STATIC = webchat.__file__.rsplit("/channels/", 1)[0] + "/static"
+
+
+def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
+    """The HTTP app for one container."""
+
+    def database_answers() -> bool:
+        try:
+            with container.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except Exception:  # any failure means "not healthy"; nothing about it is personal
+            return False
+
+    async def healthz(request: Request) -> Response:
+        if await run_in_threadpool(database_answers):
+            return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+
+    async def metrics(request: Request) -> Response:
+        return Response(container.metrics.render(), media_type="text/plain; version=0.0.4")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        thread = None
+        if run_deliverer:
+            thread = threading.Thread(target=container.deliverer.run_forever, name="outbox", daemon=True)
+            thread.start()
+        try:
+            yield
+        finally:
+            container.deliverer.stop()
+            if thread:
+                thread.join(timeout=5)
+
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+        *webchat.routes(container),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,1 @@
+"""Channel adapters: verify, parse, translate to Inbound, call the service, render replies."""

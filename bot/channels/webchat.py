@@ -1,0 +1,159 @@
+"""The web chat: a page at /chat and its JSON API; the person is kept by an HttpOnly cookie."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import time
+import uuid
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from bot.bootstrap import Container
+from bot.service import utcnow
+from bot.web import render_page
+from dialogs.i18n import normalize_locale
+from dialogs.model import Inbound
+from storage.records import TranscriptEntry
+
+CHANNEL = "webchat"
+COOKIE = "tsunagu_chat"
+COOKIE_MAX_AGE = 180 * 24 * 3600
+MAX_BODY = 256 * 1024
+_EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_CHOICE_ID = re.compile(r"^[a-z_*]{1,32}:[a-z0-9_]{1,40}$")
+KINDS = ("text", "open", "sticker", "image", "file")
+
+
+class BadRequest(ValueError):
+    """A request the API cannot use; the message says why."""
+
+
+def user_key(token: str) -> str:
+    """The stored key of a web chat person: a hash, so the database cannot be used to impersonate."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _message(entry: TranscriptEntry) -> dict[str, Any]:
+    body = entry.body
+    return {
+        "id": entry.id,
+        "from": entry.author,
+        "text": body.get("text"),
+        "choice": body.get("choice"),
+        "kind": body.get("kind"),
+        "choices": body.get("choices", []),
+        "delivered": entry.delivered,
+        "at": entry.created_at.isoformat(),
+    }
+
+
+def _after(request: Request) -> int:
+    raw = request.query_params.get("after", "0")
+    if not raw.isdigit() or len(raw) > 18:
+        raise BadRequest("`after` must be a message id (a whole number).")
+    return int(raw)
+
+
+def _error(message: str, status: int = 400) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def parse_message(raw: bytes, content_type: str) -> dict[str, Any]:
+    """Validate the POST body: {"text": str} | {"choice": id} | {"kind": "open"}, plus an optional event_id."""
+    if "application/json" not in content_type:
+        raise BadRequest("Send JSON (Content-Type: application/json).")
+    if len(raw) > MAX_BODY:
+        raise BadRequest("The message is too large.")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest("The body is not valid JSON.") from exc
+    if not isinstance(data, dict):
+        raise BadRequest("The body must be a JSON object.")
+    text, choice, kind = data.get("text"), data.get("choice"), data.get("kind", "text")
+    event_id = data.get("event_id") or uuid.uuid4().hex
+    if text is not None and not isinstance(text, str):
+        raise BadRequest("`text` must be a string.")
+    if choice is not None and (not isinstance(choice, str) or not _CHOICE_ID.match(choice)):
+        raise BadRequest("`choice` must be a choice id such as `who:family`.")
+    if kind not in KINDS:
+        raise BadRequest(f"`kind` must be one of {', '.join(KINDS)}.")
+    if not isinstance(event_id, str) or not _EVENT_ID.match(event_id):
+        raise BadRequest("`event_id` must be 1-64 letters, digits, - or _.")
+    if text is None and choice is None and kind == "text":
+        kind = "open"
+    return {"text": text, "choice": choice, "kind": kind, "event_id": event_id}
+
+
+def routes(container: Container) -> list[Route]:
+    """The web chat's page and API."""
+
+    async def page(request: Request) -> Response:
+        locale = normalize_locale(request.headers.get("accept-language", "").split(",")[0],
+                                  container.settings.default_locale)
+        return HTMLResponse(render_page("chat.html", locale))
+
+    async def history(request: Request) -> Response:
+        token = request.cookies.get(COOKIE)
+        try:
+            after = _after(request)
+        except BadRequest as exc:
+            return _error(str(exc))
+        if not token:
+            return JSONResponse({"messages": [], "state": None, "locale": None})
+        conv, entries = await run_in_threadpool(container.service.thread, CHANNEL, user_key(token), after)
+        return JSONResponse({
+            "messages": [_message(e) for e in entries],
+            "state": conv.state if conv else None,
+            "locale": conv.locale if conv else None,
+        })
+
+    async def post(request: Request) -> Response:
+        origin = request.headers.get("origin")
+        if origin and origin.rstrip("/") != str(request.base_url).rstrip("/"):
+            return _error("Cross-site requests are refused.", 403)
+        try:
+            after = _after(request)
+            fields = parse_message(await request.body(), request.headers.get("content-type", ""))
+        except BadRequest as exc:
+            return _error(str(exc))
+        token = request.cookies.get(COOKIE) or secrets.token_urlsafe(32)
+        inbound = Inbound(
+            channel=CHANNEL, user_key=user_key(token), event_id=fields["event_id"],
+            received_at=utcnow(), text=fields["text"], choice_id=fields["choice"],
+            locale_hint=request.headers.get("accept-language", "").split(",")[0] or None,
+            kind=fields["kind"],
+        )
+        started = time.perf_counter()
+        handled = await run_in_threadpool(container.service.handle, inbound)
+        container.metrics.handle_seconds.labels(CHANNEL).observe(time.perf_counter() - started)
+        if handled.duplicate:
+            container.metrics.duplicates.labels(CHANNEL).inc()
+        else:
+            container.metrics.inbound.labels(CHANNEL).inc()
+        if handled.handoff_id:
+            container.metrics.handoffs.inc()
+        conv, entries = await run_in_threadpool(container.service.thread, CHANNEL, inbound.user_key, after)
+        response = JSONResponse({
+            "messages": [_message(e) for e in entries],
+            "state": conv.state if conv else None,
+            "locale": conv.locale if conv else None,
+            "duplicate": handled.duplicate,
+        })
+        if COOKIE not in request.cookies:
+            response.set_cookie(COOKIE, token, max_age=COOKIE_MAX_AGE, httponly=True, samesite="lax",
+                                secure=request.url.scheme == "https", path="/chat")
+        return response
+
+    return [
+        Route("/chat", page, methods=["GET"]),
+        Route("/chat/api/messages", history, methods=["GET"]),
+        Route("/chat/api/messages", post, methods=["POST"]),
+    ]

@@ -1,0 +1,169 @@
+"""The `tsunagu` command line (INTERFACES.md). A user's mistake gets one sentence on stderr, exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from bot import logs
+from bot.admin import ROLES, Invalid
+from bot.bootstrap import Container, build
+from bot.service import NotFound
+from bot.settings import Settings, SettingsError
+from storage.crypto import KeyError_
+
+log = logging.getLogger("tsunagu")
+
+
+class Usage(Exception):
+    """A command-line mistake."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tsunagu", description="Tsunagu (つなぐ) reception bot.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="apply migrations, then serve HTTP and deliver replies")
+    db = sub.add_parser("db", help="database tasks").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply migrations")
+    agency = sub.add_parser("agency", help="agencies").add_subparsers(dest="agency_command", required=True)
+    add_agency = agency.add_parser("add", help="add an agency")
+    add_agency.add_argument("name")
+    add_agency.add_argument("--municipality", action="append", default=[],
+                            help="a municipality (区市町村) whose handoffs it receives; repeatable")
+    counselor = sub.add_parser("counselor", help="console accounts").add_subparsers(
+        dest="counselor_command", required=True)
+    add_counselor = counselor.add_parser("add", help="add a console account (password from stdin)")
+    add_counselor.add_argument("email")
+    add_counselor.add_argument("--agency", required=True)
+    add_counselor.add_argument("--role", choices=ROLES, default="counselor")
+    queue = sub.add_parser("queue", help="open handoffs, most urgent first")
+    queue.add_argument("--agency")
+    queue.add_argument("--json", action="store_true", required=True)
+    sheet = sub.add_parser("sheet", help="one intake sheet (audited as an export)")
+    sheet.add_argument("handoff_id")
+    sheet.add_argument("--format", choices=("json", "html"), default="json")
+    reply = sub.add_parser("reply", help="a counselor's reply, delivered on the person's channel")
+    reply.add_argument("handoff_id")
+    reply.add_argument("text")
+    return parser
+
+
+def _serve(c: Container, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.app import create_app
+
+    c.migrate()
+    log.info("serving on http://%s:%s", c.settings.host, c.settings.port)
+    uvicorn.run(create_app(c), host=c.settings.host, port=c.settings.port, log_config=None,
+                access_log=False)
+    return 0
+
+
+def _upgrade(c: Container, args: argparse.Namespace) -> int:
+    c.migrate()
+    print("database is up to date")
+    return 0
+
+
+def _agency_add(c: Container, args: argparse.Namespace) -> int:
+    c.migrate()
+    agency = c.admin.add_agency(args.name, args.municipality)
+    print(json.dumps({"id": agency.id, "name": agency.name, "municipalities": list(agency.municipalities)},
+                     ensure_ascii=False))
+    return 0
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != first:
+            raise Usage("The two passwords differ.")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _counselor_add(c: Container, args: argparse.Namespace) -> int:
+    c.migrate()
+    counselor_id = c.admin.add_counselor(args.email, args.agency, args.role, _read_password())
+    print(json.dumps({"id": counselor_id, "email": args.email.strip().lower(), "agency": args.agency,
+                      "role": args.role}, ensure_ascii=False))
+    return 0
+
+
+def _queue(c: Container, args: argparse.Namespace) -> int:
+    c.migrate()
+    rows = [h.queue_entry() for h in c.service.queue(args.agency)]
+    print(json.dumps(rows, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _sheet(c: Container, args: argparse.Namespace) -> int:
+    from bot.sheet import render_sheet
+
+    c.migrate()
+    sheet = c.service.export_sheet(args.handoff_id, "cli", args.format)
+    if args.format == "json":
+        print(json.dumps(sheet, ensure_ascii=False, indent=2))
+    else:
+        print(render_sheet(sheet, date.today()))
+    return 0
+
+
+def _reply(c: Container, args: argparse.Namespace) -> int:
+    c.migrate()
+    if not args.text.strip():
+        raise Usage("The reply is empty.")
+    message_id = c.service.reply(args.handoff_id, args.text, "cli")
+    print(json.dumps({"queued": True, "message_id": message_id}))
+    return 0
+
+
+COMMANDS: dict[tuple[str, ...], Callable[[Container, argparse.Namespace], int]] = {
+    ("serve",): _serve,
+    ("db", "upgrade"): _upgrade,
+    ("agency", "add"): _agency_add,
+    ("counselor", "add"): _counselor_add,
+    ("queue",): _queue,
+    ("sheet",): _sheet,
+    ("reply",): _reply,
+}
+
+
+def _key(args: argparse.Namespace) -> tuple[str, ...]:
+    sub = {"db": "db_command", "agency": "agency_command", "counselor": "counselor_command"}
+    return (args.command, getattr(args, sub[args.command])) if args.command in sub else (args.command,)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    logs.configure(logging.INFO if args.command == "serve" else logging.WARNING)
+    try:
+        container = build(Settings.load())
+    except (SettingsError, KeyError_) as exc:
+        print(f"tsunagu: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return COMMANDS[_key(args)](container, args)
+    except (Usage, Invalid, NotFound, KeyError_) as exc:
+        print(f"tsunagu: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # an operational failure (database down…): one sentence, no traceback
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(exc, OperationalError):
+            print("tsunagu: the database cannot be reached; check TSUNAGU_DATABASE_URL.", file=sys.stderr)
+            return 1
+        raise
+    finally:
+        container.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

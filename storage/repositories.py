@@ -1,0 +1,353 @@
+"""Repositories: the only code that reads and writes tables. Encryption happens here, at the edge."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from dialogs.model import Conversation, Sheet
+from storage import tables as t
+from storage.crypto import FieldCipher
+from storage.records import Agency, Counselor, Handoff, OutboxItem, TranscriptEntry
+
+
+def new_id() -> str:
+    """An opaque, unguessable id."""
+    return uuid.uuid4().hex
+
+
+def _insert_ignore(conn: Connection, table: t.Table, index: list[str]) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING for either dialect."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=index)
+
+
+class Repository:
+    """Shared plumbing: the transaction's connection and the cipher."""
+
+    def __init__(self, conn: Connection, cipher: FieldCipher) -> None:
+        self.conn = conn
+        self.cipher = cipher
+
+
+class InboundEvents(Repository):
+    """Seen event ids per channel: the same event never runs twice."""
+
+    def first_time(self, channel: str, event_id: str, at: datetime) -> bool:
+        """Record the event; False when it was recorded before (a redelivery)."""
+        stmt = _insert_ignore(self.conn, t.inbound_events, ["channel", "event_id"])
+        stmt = stmt.values(channel=channel, event_id=event_id, received_at=at).returning(t.inbound_events.c.id)
+        return self.conn.execute(stmt).first() is not None
+
+
+class Conversations(Repository):
+    """Conversations, loaded under a row lock."""
+
+    def lock(self, channel: str, user_key: str, now: datetime) -> Conversation:
+        """Create if new, then lock and load (lock first, then load)."""
+        blank = Conversation(channel=channel, user_key=user_key)
+        stmt = _insert_ignore(self.conn, t.conversations, ["channel", "user_key"]).values(
+            id=new_id(), channel=channel, user_key=user_key, state=blank.state, locale=blank.locale,
+            context=json.dumps(blank.context()), sheet_enc=self.cipher.encrypt_json(blank.sheet.to_dict()),
+            version=1, created_at=now, updated_at=now,
+        )
+        self.conn.execute(stmt)
+        row = self.conn.execute(
+            select(t.conversations)
+            .where(t.conversations.c.channel == channel, t.conversations.c.user_key == user_key)
+            .with_for_update()
+        ).one()
+        return self._load(row)
+
+    def get(self, conversation_id: str) -> Conversation | None:
+        """A conversation by id, without locking."""
+        row = self.conn.execute(
+            select(t.conversations).where(t.conversations.c.id == conversation_id)
+        ).one_or_none()
+        return self._load(row) if row else None
+
+    def find(self, channel: str, user_key: str) -> Conversation | None:
+        """A conversation by channel and user key, without locking."""
+        row = self.conn.execute(
+            select(t.conversations)
+            .where(t.conversations.c.channel == channel, t.conversations.c.user_key == user_key)
+        ).one_or_none()
+        return self._load(row) if row else None
+
+    def _load(self, row: Any) -> Conversation:
+        conv = Conversation(
+            channel=row.channel, user_key=row.user_key, state=row.state, locale=row.locale,
+            sheet=Sheet.from_dict(self.cipher.decrypt_json(row.sheet_enc)),
+            last_active_at=row.last_active_at, id=row.id,
+        )
+        conv.restore_context(json.loads(row.context))
+        return conv
+
+    def save(self, conv: Conversation, now: datetime) -> None:
+        """Write state, bookkeeping and the (encrypted) sheet back."""
+        self.conn.execute(
+            update(t.conversations).where(t.conversations.c.id == conv.id).values(
+                state=conv.state, locale=conv.locale, context=json.dumps(conv.context()),
+                sheet_enc=self.cipher.encrypt_json(conv.sheet.to_dict()),
+                last_active_at=conv.last_active_at, updated_at=now,
+                version=t.conversations.c.version + 1,
+            )
+        )
+
+
+class Transcript(Repository):
+    """The thread of a conversation: questions, answers and counselor messages, encrypted."""
+
+    def add(self, conversation_id: str, direction: str, author: str, body: dict[str, Any],
+            at: datetime, outbox_id: int | None = None) -> int:
+        """Append one message; returns its id."""
+        result = self.conn.execute(insert(t.messages).values(
+            conversation_id=conversation_id, direction=direction, author=author,
+            body_enc=self.cipher.encrypt_json(body), outbox_id=outbox_id, created_at=at,
+        ))
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def since(self, conversation_id: str, after_id: int, limit: int = 200) -> list[TranscriptEntry]:
+        """Messages after an id, oldest first, with the delivery state of outgoing ones."""
+        rows = self.conn.execute(
+            select(t.messages, t.outbox.c.status)
+            .outerjoin(t.outbox, t.outbox.c.id == t.messages.c.outbox_id)
+            .where(t.messages.c.conversation_id == conversation_id, t.messages.c.id > after_id)
+            .order_by(t.messages.c.id).limit(limit)
+        ).all()
+        return [
+            TranscriptEntry(r.id, r.direction, r.author, self.cipher.decrypt_json(r.body_enc),
+                            r.created_at, r.status in (None, "sent"))
+            for r in rows
+        ]
+
+    def erase(self, conversation_id: str) -> int:
+        """Delete the whole thread; returns how many messages went."""
+        return int(self.conn.execute(
+            delete(t.messages).where(t.messages.c.conversation_id == conversation_id)).rowcount)
+
+
+class Outbox(Repository):
+    """Replies waiting for delivery; a crash or an outage delays them, never loses them."""
+
+    def add(self, conversation_id: str, channel: str, user_key: str, payload: dict[str, Any],
+            at: datetime) -> int:
+        """Queue one reply."""
+        result = self.conn.execute(insert(t.outbox).values(
+            conversation_id=conversation_id, channel=channel, user_key=user_key,
+            payload_enc=self.cipher.encrypt_json(payload), status="pending", attempts=0,
+            next_attempt_at=at, created_at=at,
+        ))
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def due(self, now: datetime, limit: int = 50) -> list[OutboxItem]:
+        """Pending replies whose time has come, oldest first, at most one unsent head per conversation."""
+        blocked = (
+            select(t.outbox.c.conversation_id)
+            .where(t.outbox.c.status == "pending", t.outbox.c.next_attempt_at > now)
+        )
+        rows = self.conn.execute(
+            select(t.outbox)
+            .where(t.outbox.c.status == "pending", t.outbox.c.next_attempt_at <= now,
+                   t.outbox.c.conversation_id.not_in(blocked))
+            .order_by(t.outbox.c.id).limit(limit)
+        ).all()
+        return [OutboxItem(r.id, r.conversation_id, r.channel, r.user_key,
+                           self.cipher.decrypt_json(r.payload_enc), r.attempts) for r in rows]
+
+    def mark_sent(self, item_id: int, at: datetime) -> None:
+        """Delivered."""
+        self.conn.execute(update(t.outbox).where(t.outbox.c.id == item_id)
+                          .values(status="sent", sent_at=at, attempts=t.outbox.c.attempts + 1))
+
+    def retry_later(self, item_id: int, at: datetime, error: str) -> None:
+        """A passing failure: try again at a later time."""
+        self.conn.execute(update(t.outbox).where(t.outbox.c.id == item_id).values(
+            next_attempt_at=at, last_error=error[:200], attempts=t.outbox.c.attempts + 1))
+
+    def give_up(self, item_id: int, error: str) -> None:
+        """A final failure (the person blocked the bot, say)."""
+        self.conn.execute(update(t.outbox).where(t.outbox.c.id == item_id).values(
+            status="failed", last_error=error[:200], attempts=t.outbox.c.attempts + 1))
+
+    def pending_count(self) -> int:
+        """How many replies wait (for /metrics)."""
+        return int(self.conn.execute(
+            select(func.count()).select_from(t.outbox).where(t.outbox.c.status == "pending")
+        ).scalar_one())
+
+    def erase(self, conversation_id: str) -> None:
+        """Drop undelivered replies of an erased conversation."""
+        self.conn.execute(delete(t.outbox).where(t.outbox.c.conversation_id == conversation_id))
+
+
+class Agencies(Repository):
+    """Agencies and the municipalities they receive."""
+
+    def add(self, name: str, municipalities: list[str], at: datetime, is_default: bool = False) -> Agency:
+        """Create an agency."""
+        result = self.conn.execute(insert(t.agencies).values(name=name, is_default=is_default, created_at=at))
+        agency_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        self.set_municipalities(agency_id, municipalities)
+        return Agency(agency_id, name, is_default, tuple(municipalities))
+
+    def set_municipalities(self, agency_id: int, municipalities: list[str]) -> None:
+        """Route these municipalities to the agency (moving them from another one)."""
+        for m in municipalities:
+            self.conn.execute(delete(t.agency_municipalities)
+                              .where(t.agency_municipalities.c.municipality == m))
+            self.conn.execute(insert(t.agency_municipalities).values(municipality=m, agency_id=agency_id))
+
+    def by_name(self, name: str) -> Agency | None:
+        """An agency by its name."""
+        row = self.conn.execute(select(t.agencies).where(t.agencies.c.name == name)).one_or_none()
+        return self._agency(row) if row else None
+
+    def default(self) -> Agency | None:
+        """The agency that receives handoffs no municipality routes."""
+        row = self.conn.execute(
+            select(t.agencies).where(t.agencies.c.is_default.is_(True)).order_by(t.agencies.c.id)
+        ).first()
+        return self._agency(row) if row else None
+
+    def for_municipality(self, municipality: str | None) -> Agency | None:
+        """The agency serving a municipality, else the default one."""
+        if municipality:
+            row = self.conn.execute(
+                select(t.agencies).join(t.agency_municipalities)
+                .where(t.agency_municipalities.c.municipality == municipality)
+            ).one_or_none()
+            if row:
+                return self._agency(row)
+        return self.default()
+
+    def all(self) -> list[Agency]:
+        """Every agency."""
+        return [self._agency(r) for r in self.conn.execute(select(t.agencies).order_by(t.agencies.c.id))]
+
+    def _agency(self, row: Any) -> Agency:
+        munis = self.conn.execute(
+            select(t.agency_municipalities.c.municipality)
+            .where(t.agency_municipalities.c.agency_id == row.id)
+            .order_by(t.agency_municipalities.c.municipality)
+        ).scalars().all()
+        return Agency(row.id, row.name, bool(row.is_default), tuple(munis))
+
+
+class Handoffs(Repository):
+    """The counselor queue."""
+
+    def add(self, conv: Conversation, agency: Agency, urgent: bool, at: datetime) -> str:
+        """Put a sheet in an agency's queue; returns the handoff id."""
+        handoff_id = new_id()
+        sheet = conv.sheet
+        self.conn.execute(insert(t.handoffs).values(
+            id=handoff_id, conversation_id=conv.id, agency_id=agency.id,
+            priority="urgent" if urgent else "normal", status="open", channel=conv.channel,
+            writer=sheet.writer, topics=json.dumps(sheet.topics), main_topic=sheet.main_topic,
+            sheet_enc=self.cipher.encrypt_json(_handoff_sheet(handoff_id, conv, at)),
+            received_by=None, created_at=at, updated_at=at,
+        ))
+        return handoff_id
+
+    def get(self, handoff_id: str) -> Handoff | None:
+        """One handoff with its sheet."""
+        row = self.conn.execute(self._select().where(t.handoffs.c.id == handoff_id)).one_or_none()
+        return self._handoff(row) if row else None
+
+    def open_for_conversation(self, conversation_id: str) -> Handoff | None:
+        """The conversation's handoff that is not closed, if any."""
+        row = self.conn.execute(self._select().where(
+            t.handoffs.c.conversation_id == conversation_id, t.handoffs.c.status != "closed")
+            .order_by(t.handoffs.c.created_at.desc())).first()
+        return self._handoff(row) if row else None
+
+    def queue(self, agency_id: int | None = None) -> list[Handoff]:
+        """Open handoffs, urgent first, then oldest first."""
+        stmt = self._select().where(t.handoffs.c.status != "closed")
+        if agency_id is not None:
+            stmt = stmt.where(t.handoffs.c.agency_id == agency_id)
+        urgent_first = (t.handoffs.c.priority != "urgent")
+        rows = self.conn.execute(stmt.order_by(urgent_first, t.handoffs.c.created_at, t.handoffs.c.id)).all()
+        return [self._handoff(r) for r in rows]
+
+    def erase_sheet(self, conversation_id: str, at: datetime) -> None:
+        """Replace the stored sheets of a conversation with an empty one (statistics stay)."""
+        self.conn.execute(update(t.handoffs).where(t.handoffs.c.conversation_id == conversation_id)
+                          .values(sheet_enc=self.cipher.encrypt_json({"erased": True}), updated_at=at))
+
+    def _select(self) -> Any:
+        return select(t.handoffs, t.agencies.c.name.label("agency_name")).join(
+            t.agencies, t.agencies.c.id == t.handoffs.c.agency_id)
+
+    def _handoff(self, row: Any) -> Handoff:
+        return Handoff(
+            id=row.id, conversation_id=row.conversation_id, agency_id=row.agency_id,
+            agency=row.agency_name, priority=row.priority, status=row.status, channel=row.channel,
+            writer=row.writer, topics=json.loads(row.topics), main_topic=row.main_topic,
+            created_at=row.created_at, received_by=row.received_by,
+            sheet=self.cipher.decrypt_json(row.sheet_enc),
+        )
+
+
+def _handoff_sheet(handoff_id: str, conv: Conversation, at: datetime) -> dict[str, Any]:
+    """The sheet as exported: INTAKE_SHEET.md's field names, plus id, received_at, channel, locale."""
+    data = conv.sheet.to_dict()
+    data["details"] = "\n\n".join(conv.sheet.details)
+    return {"id": handoff_id, "received_at": at.isoformat(), "received_by": None,
+            "channel": conv.channel, "locale": conv.locale, **data}
+
+
+class ConsentRecords(Repository):
+    """Every consent answer and withdrawal, with the wording version shown."""
+
+    def add(self, conversation_id: str, agreed: bool, text_version: str, at: datetime,
+            scope: str = "share_with_agencies") -> None:
+        """Record one answer."""
+        self.conn.execute(insert(t.consent_records).values(
+            conversation_id=conversation_id, scope=scope, agreed=agreed,
+            text_version=text_version, at=at))
+
+    def for_conversation(self, conversation_id: str) -> list[dict[str, Any]]:
+        """All answers of a conversation, oldest first."""
+        rows = self.conn.execute(select(t.consent_records)
+                                 .where(t.consent_records.c.conversation_id == conversation_id)
+                                 .order_by(t.consent_records.c.id)).all()
+        return [{"scope": r.scope, "agreed": r.agreed, "text_version": r.text_version,
+                 "at": r.at.isoformat(), "withdrawn_at": r.withdrawn_at} for r in rows]
+
+
+class Counselors(Repository):
+    """Console accounts (argon2 hashes only)."""
+
+    def add(self, email: str, password_hash: str, agency_id: int, role: str, at: datetime) -> int:
+        """Create an account."""
+        result = self.conn.execute(insert(t.counselors).values(
+            email=email, password_hash=password_hash, agency_id=agency_id, role=role, created_at=at))
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def by_email(self, email: str) -> Counselor | None:
+        """An account by email."""
+        row = self.conn.execute(select(t.counselors).where(t.counselors.c.email == email)).one_or_none()
+        return Counselor(row.id, row.email, row.agency_id, row.role, row.password_hash) if row else None
+
+
+class AuditLog(Repository):
+    """Who viewed, exported, replied to, relayed or erased what, and when."""
+
+    def record(self, actor: str, action: str, target: str | None, at: datetime,
+               detail: str | None = None) -> None:
+        """Append one entry (never personal content)."""
+        self.conn.execute(insert(t.audit_log).values(
+            actor=actor, action=action, target=target, at=at, detail=detail))
+
+    def entries(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The newest entries first."""
+        rows = self.conn.execute(select(t.audit_log).order_by(t.audit_log.c.id.desc()).limit(limit)).all()
+        return [{"at": r.at.isoformat(), "actor": r.actor, "action": r.action,
+                 "target": r.target, "detail": r.detail} for r in rows]

@@ -1,0 +1,182 @@
+"""The database schema (SQLAlchemy Core). Columns ending in _enc hold ciphertext only."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps are aware UTC datetimes in Python on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(name: str, nullable: bool = False) -> Column[datetime]:
+    return Column(name, UTCDateTime(), nullable=nullable)
+
+
+agencies = Table(
+    "agencies", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("is_default", Boolean, nullable=False, default=False),
+    _ts("created_at"),
+)
+
+agency_municipalities = Table(
+    "agency_municipalities", metadata,
+    Column("municipality", String(100), primary_key=True),
+    Column("agency_id", Integer, ForeignKey("agencies.id", ondelete="CASCADE"), nullable=False),
+)
+
+conversations = Table(
+    "conversations", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("channel", String(16), nullable=False),
+    Column("user_key", String(128), nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("locale", String(8), nullable=False),
+    Column("context", Text, nullable=False),
+    Column("sheet_enc", Text, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    _ts("last_active_at", nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    UniqueConstraint("channel", "user_key", name="uq_conversations_channel_user_key"),
+)
+
+inbound_events = Table(
+    "inbound_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(16), nullable=False),
+    Column("event_id", String(128), nullable=False),
+    _ts("received_at"),
+    UniqueConstraint("channel", "event_id", name="uq_inbound_events_channel_event_id"),
+)
+
+messages = Table(
+    "messages", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_id", String(32), ForeignKey("conversations.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("direction", String(3), nullable=False),
+    Column("author", String(16), nullable=False),
+    Column("body_enc", Text, nullable=False),
+    Column("outbox_id", Integer, nullable=True),
+    _ts("created_at"),
+    Index("ix_messages_conversation_id_id", "conversation_id", "id"),
+)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_id", String(32), ForeignKey("conversations.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("user_key", String(128), nullable=False),
+    Column("payload_enc", Text, nullable=False),
+    Column("status", String(16), nullable=False, default="pending"),
+    Column("attempts", Integer, nullable=False, default=0),
+    _ts("next_attempt_at"),
+    Column("last_error", String(200), nullable=True),
+    _ts("created_at"),
+    _ts("sent_at", nullable=True),
+    Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    Index("ix_outbox_conversation_id_id", "conversation_id", "id"),
+)
+
+handoffs = Table(
+    "handoffs", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("conversation_id", String(32), ForeignKey("conversations.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("agency_id", Integer, ForeignKey("agencies.id"), nullable=False),
+    Column("priority", String(8), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("writer", String(16), nullable=True),
+    Column("topics", Text, nullable=False),
+    Column("main_topic", String(32), nullable=True),
+    Column("sheet_enc", Text, nullable=False),
+    Column("received_by", String(200), nullable=True),
+    Column("claimed_by", Integer, ForeignKey("counselors.id"), nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    Index("ix_handoffs_queue", "status", "priority", "created_at"),
+    Index("ix_handoffs_conversation_id", "conversation_id"),
+)
+
+consent_records = Table(
+    "consent_records", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_id", String(32), ForeignKey("conversations.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("scope", String(32), nullable=False),
+    Column("agreed", Boolean, nullable=False),
+    Column("text_version", String(32), nullable=False),
+    _ts("at"),
+    _ts("withdrawn_at", nullable=True),
+    Index("ix_consent_records_conversation_id", "conversation_id"),
+)
+
+counselors = Table(
+    "counselors", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("agency_id", Integer, ForeignKey("agencies.id"), nullable=False),
+    Column("role", String(16), nullable=False),
+    _ts("created_at"),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True),
+    _ts("at"),
+    Column("actor", String(254), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", String(64), nullable=True),
+    Column("detail", Text, nullable=True),
+    Index("ix_audit_log_at", "at"),
+)
