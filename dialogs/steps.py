@@ -154,6 +154,7 @@ _LOCK = threading.Lock()
 def driving(conv: Conversation) -> Iterator[Callable[[str], bool]]:
     """Attach the conversation to the shared machine and yield `fire(trigger) -> moved?`."""
     with _LOCK:
+        own_attributes = set(vars(conv))
         _MACHINE.add_model(conv, initial=conv.state)
         try:
 
@@ -165,6 +166,8 @@ def driving(conv: Conversation) -> Iterator[Callable[[str], bool]]:
             yield fire
         finally:
             _MACHINE.remove_model(conv)
+            for bound in set(vars(conv)) - own_attributes:  # the trigger methods add_model bound
+                delattr(conv, bound)
 
 
 def mermaid() -> str:

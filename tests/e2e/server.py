@@ -1,0 +1,68 @@
+"""Start the real `tsunagu serve` process for a test, and run `tsunagu` commands against its data."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+TSUNAGU = [sys.executable, "-m", "bot.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A running server and the environment its commands share."""
+
+    url: str
+    env: dict[str, str]
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        """Run a `tsunagu` command against the same database and keys."""
+        return subprocess.run([*TSUNAGU, *args], env=self.env, capture_output=True, text=True,
+                              input=stdin, timeout=60, check=False)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start(data_dir: Path, database_url: str | None = None) -> Server:
+    """Start `tsunagu serve` and wait until /healthz answers."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGU_")}
+    env.update(TSUNAGU_DATA_DIR=str(data_dir), TSUNAGU_PORT=str(port), TSUNAGU_HOST="127.0.0.1")
+    if database_url:
+        env["TSUNAGU_DATABASE_URL"] = database_url
+    log = data_dir.parent / f"serve-{port}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen([*TSUNAGU, "serve"], env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("tsunagu serve exited:\n" + log.read_text())
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return Server(url, env, process, log)
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("tsunagu serve did not answer /healthz:\n" + log.read_text())

@@ -1,0 +1,127 @@
+"""Storage contract: the same tests on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
+from sqlalchemy import Engine, text
+
+from bot.admin import Admin
+from bot.service import Service
+from dialogs.model import Inbound
+from storage.crypto import FieldCipher
+from storage.uow import SqlUnitOfWork
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def test_an_event_id_is_seen_once_per_channel(engine: Engine, cipher: FieldCipher) -> None:
+    with SqlUnitOfWork(engine, cipher) as uow:
+        assert uow.events.first_time("webchat", "e1", NOW)
+        assert not uow.events.first_time("webchat", "e1", NOW)
+        assert uow.events.first_time("telegram", "e1", NOW)
+        uow.commit()
+
+
+def test_uncommitted_work_is_rolled_back(engine: Engine, cipher: FieldCipher) -> None:
+    with SqlUnitOfWork(engine, cipher) as uow:
+        uow.conversations.lock("webchat", "u", NOW)
+    with SqlUnitOfWork(engine, cipher) as uow:
+        assert uow.conversations.find("webchat", "u") is None
+
+
+def test_conversation_round_trip_keeps_state_sheet_and_aware_times(engine: Engine, cipher: FieldCipher) -> None:
+    with SqlUnitOfWork(engine, cipher) as uow:
+        conv = uow.conversations.lock("webchat", "u", NOW)
+        conv.state = "details"
+        conv.sheet.details.append("秘密の相談内容")
+        conv.sub_step = 2
+        conv.last_active_at = NOW
+        uow.conversations.save(conv, NOW)
+        uow.commit()
+    with SqlUnitOfWork(engine, cipher) as uow:
+        loaded = uow.conversations.find("webchat", "u")
+        assert loaded is not None
+        assert (loaded.state, loaded.sub_step, loaded.sheet.details) == ("details", 2, ["秘密の相談内容"])
+        assert loaded.last_active_at == NOW
+        raw = uow.conversations.conn.execute(text("SELECT sheet_enc FROM conversations")).scalar_one()
+        assert "秘密" not in raw
+
+
+def test_outbox_keeps_order_and_holds_a_conversation_behind_a_retry(engine: Engine, cipher: FieldCipher) -> None:
+    with SqlUnitOfWork(engine, cipher) as uow:
+        conv = uow.conversations.lock("webchat", "u", NOW)
+        other = uow.conversations.lock("webchat", "v", NOW)
+        assert conv.id and other.id
+        first = uow.outbox.add(conv.id, "webchat", "u", {"text": "1"}, NOW)
+        uow.outbox.add(conv.id, "webchat", "u", {"text": "2"}, NOW)
+        uow.outbox.add(other.id, "webchat", "v", {"text": "x"}, NOW)
+        uow.commit()
+    with SqlUnitOfWork(engine, cipher) as uow:
+        assert [i.payload["text"] for i in uow.outbox.due(NOW)] == ["1", "2", "x"]
+        uow.outbox.retry_later(first, NOW + timedelta(seconds=30), "HTTP 500")
+        uow.commit()
+    with SqlUnitOfWork(engine, cipher) as uow:
+        assert [i.payload["text"] for i in uow.outbox.due(NOW)] == ["x"]
+        assert [i.payload["text"] for i in uow.outbox.due(NOW + timedelta(minutes=1))][:2] == ["1", "2"]
+
+
+def test_handoffs_route_by_municipality_else_default(engine: Engine, cipher: FieldCipher) -> None:
+    uow = partial(SqlUnitOfWork, engine, cipher)
+    admin = Admin(uow, clock=lambda: NOW)
+    default = admin.ensure_default_agency()
+    adachi = admin.add_agency("足立区くらしとしごとの相談センター", ["足立区"])
+    with uow() as u:
+        assert u.agencies.for_municipality("足立区") == adachi
+        assert u.agencies.for_municipality("町田市") == default
+        assert u.agencies.for_municipality(None) == default
+    assert admin.ensure_default_agency() == default
+
+
+def test_queue_lists_urgent_first_then_oldest(engine: Engine, cipher: FieldCipher) -> None:
+    uow = partial(SqlUnitOfWork, engine, cipher)
+    agency = Admin(uow, clock=lambda: NOW).ensure_default_agency()
+    with uow() as u:
+        ids = []
+        for n, urgent in enumerate([False, True, False]):
+            conv = u.conversations.lock("webchat", f"u{n}", NOW)
+            ids.append(u.handoffs.add(conv, agency, urgent, NOW + timedelta(minutes=n)))
+        u.commit()
+    with uow() as u:
+        assert [h.id for h in u.handoffs.queue()] == [ids[1], ids[0], ids[2]]
+
+
+def test_messages_of_one_person_arriving_together_are_handled_one_at_a_time(
+    engine: Engine, cipher: FieldCipher,
+) -> None:
+    uow = partial(SqlUnitOfWork, engine, cipher)
+    Admin(uow).ensure_default_agency()
+    service = Service(uow)
+    service.handle(Inbound("webchat", "p", "open", NOW, kind="open"))
+    service.handle(Inbound("webchat", "p", "start", NOW, choice_id="welcome:start"))
+    service.handle(Inbound("webchat", "p", "who", NOW, choice_id="who:self"))
+    service.handle(Inbound("webchat", "p", "consent", NOW, choice_id="consent:yes"))
+    service.handle(Inbound("webchat", "p", "topics", NOW, choice_id="topics:done"))
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        barrier.wait()
+        try:
+            service.handle(Inbound("webchat", "p", f"d{n}", datetime.now(UTC), text=f"message {n}"))
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors
+    conv, entries = service.thread("webchat", "p")
+    assert conv is not None
+    assert sorted(conv.sheet.details) == sorted(f"message {n}" for n in range(8))
+    inbound_texts = [e.body.get("text") for e in entries if e.direction == "in" and e.body.get("text")]
+    assert inbound_texts == conv.sheet.details  # the thread order is the order they were handled
