@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any, Literal
 
@@ -104,7 +104,7 @@ class Sheet:
 
 
 def _known(cls: type, data: dict[str, Any] | None) -> dict[str, Any]:
-    names = set(cls.__dataclass_fields__)
+    names = {f.name for f in fields(cls)}
     return {k: v for k, v in (data or {}).items() if k in names}
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dialogs.i18n import N_, gettext as _
+from dialogs.i18n import N_
+from dialogs.i18n import gettext as _
 from dialogs.model import AGE_BANDS, Choice, Conversation, Reply, Sheet
 from dialogs.topics import TOPIC_IDS, topic_label
 from dialogs.wareki import PartialDate, format_partial_wareki
@@ -341,8 +342,8 @@ def edit_menu(conv: Conversation) -> Reply:
                 if s != "registrant" or conv.sheet.writer in ("family", "supporter")]
     return Reply(
         _("どこをなおしますか？"),
-        tuple(Choice(f"review:edit_{s}", label(SECTION_LABELS, s)) for s in sections)
-        + (Choice("review:back_to_review", _("なおさずに戻る")),),
+        (*(Choice(f"review:edit_{s}", label(SECTION_LABELS, s)) for s in sections),
+         Choice("review:back_to_review", _("なおさずに戻る"))),
     )
 
 
@@ -389,8 +390,8 @@ def empty_message() -> str:
 
 def too_long(limit: int) -> str:
     """A message over the length limit."""
-    return _("長い文章をありがとうございます。一度に受け取れるのは{limit}文字までなので、分けて送ってもらえますか？").format(
-        limit=f"{limit:,}")
+    message = _("長い文章をありがとうございます。一度に受け取れるのは{limit}文字までなので、分けて送ってもらえますか？")
+    return message.format(limit=f"{limit:,}")
 
 
 def not_text(kind: str) -> str:

@@ -32,7 +32,8 @@ MULTI_QUESTION: frozenset[str] = frozenset({"contact", "profile", "registrant"})
 
 
 def _conv(event: EventData) -> Conversation:
-    model: Conversation = event.model
+    model = event.model
+    assert isinstance(model, Conversation)
     return model
 
 
@@ -181,5 +182,5 @@ def mermaid() -> str:
         model=_Model(), graph_engine="mermaid", title="Tsunagu intake", show_conditions=True,
         **machine_config(),
     )
-    source: str = drawn.get_graph().draw(None)  # type: ignore[attr-defined]
+    source: str = drawn.get_graph().draw(None)
     return source.strip() + "\n"

@@ -45,7 +45,7 @@ class PartialDate:
     def from_iso(text: str) -> PartialDate:
         """Read back what iso() wrote."""
         nums = [int(p) for p in text.split("-")]
-        return PartialDate(*nums)  # type: ignore[arg-type]
+        return PartialDate(*nums)
 
 
 _ERA_RE = re.compile(

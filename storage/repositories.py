@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dialogs.model import Conversation, Sheet
@@ -21,7 +21,7 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-def _insert_ignore(conn: Connection, table: t.Table, index: list[str]) -> Any:
+def _insert_ignore(conn: Connection, table: Table, index: list[str]) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING for either dialect."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     return dialect.insert(table).on_conflict_do_nothing(index_elements=index)
