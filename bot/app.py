@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -17,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 from bot.bootstrap import Container
 from bot.channels import webchat
 
-STATIC = webchat.__file__.rsplit("/channels/", 1)[0] + "/static"
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 def create_app(container: Container, run_deliverer: bool = True) -> Starlette:

@@ -11,6 +11,7 @@
   const newId = () => (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random()).replace(/[^A-Za-z0-9_-]/g, "");
 
   function render(message) {
+    if (message.from === "person" && (message.choice || message.kind === "open")) return; // a press, not words
     const item = document.createElement("li");
     item.className = "from-" + message.from;
     const who = document.createElement("span");
@@ -32,7 +33,6 @@
       }
       item.append(row);
     }
-    if (message.from === "person" && message.choice) item.hidden = true;
     log.append(item);
   }
 
