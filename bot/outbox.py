@@ -15,6 +15,7 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(minutes=10)
+LEASE = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,11 @@ class Deliverer:
         return done
 
     def _deliver(self, item: OutboxItem) -> bool:
+        with self._uow() as uow:
+            claimed = uow.outbox.claim(item.id, self._clock(), LEASE)
+            uow.commit()
+        if not claimed:
+            return False  # another deliverer has it; this conversation waits for the next round
         sender = self._senders.get(item.channel)
         result: Result = sender.send(item) if sender else GiveUp(f"no sender for {item.channel}")
         now = self._clock()

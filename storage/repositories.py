@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, insert, select, update
@@ -159,6 +159,16 @@ class Outbox(Repository):
         ).all()
         return [OutboxItem(r.id, r.conversation_id, r.channel, r.user_key,
                            self.cipher.decrypt_json(r.payload_enc), r.attempts) for r in rows]
+
+    def claim(self, item_id: int, now: datetime, lease: timedelta) -> bool:
+        """Take a due item for one delivery attempt; False when another process took it first."""
+        stmt = (
+            update(t.outbox)
+            .where(t.outbox.c.id == item_id, t.outbox.c.status == "pending", t.outbox.c.next_attempt_at <= now)
+            .values(next_attempt_at=now + lease)
+            .returning(t.outbox.c.id)
+        )
+        return self.conn.execute(stmt).first() is not None
 
     def mark_sent(self, item_id: int, at: datetime) -> None:
         """Delivered."""

@@ -68,6 +68,22 @@ def test_outbox_keeps_order_and_holds_a_conversation_behind_a_retry(engine: Engi
         assert [i.payload["text"] for i in uow.outbox.due(NOW + timedelta(minutes=1))][:2] == ["1", "2"]
 
 
+def test_an_outbox_item_is_claimed_by_one_deliverer(engine: Engine, cipher: FieldCipher) -> None:
+    with SqlUnitOfWork(engine, cipher) as uow:
+        conv = uow.conversations.lock("webchat", "u", NOW)
+        assert conv.id
+        item = uow.outbox.add(conv.id, "webchat", "u", {"text": "1"}, NOW)
+        uow.commit()
+    lease = timedelta(seconds=60)
+    with SqlUnitOfWork(engine, cipher) as uow:
+        assert uow.outbox.claim(item, NOW, lease)
+        uow.commit()
+    with SqlUnitOfWork(engine, cipher) as uow:
+        assert not uow.outbox.claim(item, NOW, lease)
+        assert uow.outbox.due(NOW) == []
+        assert uow.outbox.claim(item, NOW + lease, lease)  # a crashed deliverer's lease runs out
+
+
 def test_handoffs_route_by_municipality_else_default(engine: Engine, cipher: FieldCipher) -> None:
     uow = partial(SqlUnitOfWork, engine, cipher)
     admin = Admin(uow, clock=lambda: NOW)
