@@ -49,7 +49,10 @@ class Conversations(Repository):
     """Conversations, loaded under a row lock."""
 
     def lock(self, channel: str, user_key: str, now: datetime) -> Conversation:
-        """Create if new, then lock and load (lock first, then load)."""
+        """Lock and load; create first when new (the usual case, an existing row, costs one SELECT)."""
+        locked = self._select_locked(channel, user_key)
+        if locked is not None:
+            return self._load(locked)
         blank = Conversation(channel=channel, user_key=user_key)
         stmt = _insert_ignore(self.conn, t.conversations, ["channel", "user_key"]).values(
             id=new_id(), channel=channel, user_key=user_key, state=blank.state, locale=blank.locale,
@@ -57,12 +60,14 @@ class Conversations(Repository):
             version=1, created_at=now, updated_at=now,
         )
         self.conn.execute(stmt)
-        row = self.conn.execute(
+        return self._load(self._select_locked(channel, user_key))
+
+    def _select_locked(self, channel: str, user_key: str) -> Any:
+        return self.conn.execute(
             select(t.conversations)
             .where(t.conversations.c.channel == channel, t.conversations.c.user_key == user_key)
             .with_for_update()
-        ).one()
-        return self._load(row)
+        ).one_or_none()
 
     def get(self, conversation_id: str) -> Conversation | None:
         """A conversation by id, without locking."""
