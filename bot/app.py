@@ -1,7 +1,9 @@
-"""The ASGI app: /healthz, /metrics, the web chat; the outbox deliverer runs beside it."""
+"""The ASGI app: /healthz, /metrics, the web chat, the Telegram webhook; the outbox deliverer (and
+Telegram polling) run beside it."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
 from collections.abc import AsyncIterator
@@ -17,6 +19,8 @@ from starlette.staticfiles import StaticFiles
 
 from bot.bootstrap import Container
 from bot.channels import webchat
+from bot.channels.telegram import webhook as telegram_webhook
+from bot.channels.telegram.polling import Poller
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -46,17 +50,27 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
         if run_deliverer:
             thread = threading.Thread(target=container.deliverer.run_forever, name="outbox", daemon=True)
             thread.start()
+        polling = None
+        if container.telegram is not None and settings.telegram and settings.telegram.mode == "polling":
+            polling = asyncio.create_task(Poller(container.telegram).run(), name="telegram-polling")
         try:
             yield
         finally:
+            if polling is not None:
+                polling.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await polling
             container.deliverer.stop()
             if thread:
                 thread.join(timeout=5)
 
+    settings = container.settings
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         *webchat.routes(container),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
+    if container.telegram is not None and settings.telegram and settings.telegram.webhook_secret:
+        routes.append(telegram_webhook.route(container.telegram, settings.telegram.webhook_secret))
     return Starlette(routes=routes, lifespan=lifespan)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 
 from sqlalchemy import Engine
 
 from bot.admin import Admin
+from bot.channels.telegram.client import make_bot
+from bot.channels.telegram.inbox import Inbox
+from bot.channels.telegram.sender import TelegramSender
 from bot.metrics import Metrics
 from bot.outbox import Deliverer, Sender, WebChatSender
 from bot.service import Service
@@ -29,6 +33,7 @@ class Container:
     admin: Admin
     deliverer: Deliverer
     metrics: Metrics = field(default_factory=Metrics)
+    telegram: Inbox | None = None
 
     def uow(self) -> UnitOfWork:
         """A new unit of work."""
@@ -51,6 +56,19 @@ def build(settings: Settings) -> Container:
     cipher = FieldCipher(load_keys(settings.data_key, settings.data_dir))
     uow = partial(SqlUnitOfWork, engine, cipher)
     senders: dict[str, Sender] = {"webchat": WebChatSender()}
-    deliverer = Deliverer(uow, senders)
+    if settings.telegram is not None:
+        senders["telegram"] = TelegramSender(make_bot(settings.telegram, settings.http_timeout))
+    deliverer = Deliverer(uow, senders, lease=lease_for(settings.http_timeout))
     service = Service(uow, on_outbox=deliverer.wake)
-    return Container(settings, engine, cipher, service, Admin(uow), deliverer)
+    metrics = Metrics()
+    telegram = None
+    if settings.telegram is not None:
+        telegram = Inbox(service, make_bot(settings.telegram, settings.http_timeout), metrics)
+    return Container(settings, engine, cipher, service, Admin(uow), deliverer, metrics, telegram)
+
+
+def lease_for(http_timeout: float) -> timedelta:
+    """How long one delivery attempt may hold an outbox row: two timeouts and some slack.
+
+    After a crash, a reply that was in flight is tried again once this has passed."""
+    return timedelta(seconds=2 * http_timeout + 5)

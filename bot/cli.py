@@ -50,6 +50,13 @@ def _parser() -> argparse.ArgumentParser:
     reply = sub.add_parser("reply", help="a counselor's reply, delivered on the person's channel")
     reply.add_argument("handoff_id")
     reply.add_argument("text")
+    thread = sub.add_parser("thread", help="the whole conversation behind a handoff (audited as a view)")
+    thread.add_argument("handoff_id")
+    thread.add_argument("--json", action="store_true", help="as a JSON array")
+    telegram = sub.add_parser("telegram", help="the Telegram channel").add_subparsers(
+        dest="telegram_command", required=True)
+    set_webhook = telegram.add_parser("set-webhook", help="register the webhook URL, its secret and the commands")
+    set_webhook.add_argument("url", help="the public https URL of /webhooks/telegram")
     return parser
 
 
@@ -124,6 +131,43 @@ def _reply(c: Container, args: argparse.Namespace) -> int:
     return 0
 
 
+def _thread(c: Container, args: argparse.Namespace) -> int:
+    from bot.transcript import render_text, to_json
+
+    c.migrate()
+    entries = c.service.handoff_thread(args.handoff_id, "cli")
+    if args.json:
+        print(json.dumps([to_json(e) for e in entries], ensure_ascii=False, indent=2))
+    else:
+        print(render_text(entries))
+    return 0
+
+
+def _telegram_set_webhook(c: Container, args: argparse.Namespace) -> int:
+    import asyncio
+    from urllib.parse import urlsplit
+
+    from telegram.error import TelegramError
+
+    from bot.channels.telegram.client import make_bot, set_webhook
+
+    telegram = c.settings.telegram
+    if telegram is None:
+        raise Usage("Telegram is off: set TELEGRAM_BOT_TOKEN first.")
+    if telegram.webhook_secret is None:
+        raise Usage("Set TELEGRAM_WEBHOOK_SECRET first; the webhook is registered with it.")
+    url = urlsplit(args.url)
+    if url.scheme != "https" and url.hostname not in ("127.0.0.1", "localhost"):
+        raise Usage("Telegram calls webhooks over https only; give an https:// URL.")
+    bot = make_bot(telegram, c.settings.http_timeout)
+    try:
+        asyncio.run(set_webhook(bot, args.url, telegram.webhook_secret))
+    except TelegramError as exc:
+        raise Usage(f"Telegram refused the webhook: {exc.message}") from exc
+    print(f"webhook set to {args.url}")
+    return 0
+
+
 COMMANDS: dict[tuple[str, ...], Callable[[Container, argparse.Namespace], int]] = {
     ("serve",): _serve,
     ("db", "upgrade"): _upgrade,
@@ -132,11 +176,14 @@ COMMANDS: dict[tuple[str, ...], Callable[[Container, argparse.Namespace], int]] 
     ("queue",): _queue,
     ("sheet",): _sheet,
     ("reply",): _reply,
+    ("thread",): _thread,
+    ("telegram", "set-webhook"): _telegram_set_webhook,
 }
 
 
 def _key(args: argparse.Namespace) -> tuple[str, ...]:
-    sub = {"db": "db_command", "agency": "agency_command", "counselor": "counselor_command"}
+    sub = {"db": "db_command", "agency": "agency_command", "counselor": "counselor_command",
+           "telegram": "telegram_command"}
     return (args.command, getattr(args, sub[args.command])) if args.command in sub else (args.command,)
 
 

@@ -1,14 +1,20 @@
-"""The outbox deliverer: sends queued replies per channel, in order per conversation, with retries."""
+"""The outbox deliverer: sends queued replies per channel, in order per conversation, with retries.
+
+It runs its own asyncio loop in a thread of `tsunagu serve`. Conversations are delivered side by
+side; the replies of one conversation go one after another, and a failure holds the rest back.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.pacing import Pacer
 from bot.service import utcnow
 from storage.records import OutboxItem
 from storage.uow import UnitOfWork
@@ -16,6 +22,7 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(minutes=10)
 LEASE = timedelta(seconds=60)
+CONCURRENCY = 64
 
 
 @dataclass(frozen=True)
@@ -38,20 +45,40 @@ class GiveUp:
     error: str
 
 
-Result = Sent | RetryLater | GiveUp
+@dataclass(frozen=True)
+class Unreachable:
+    """The person blocked the bot or left: this and every pending reply of theirs fail now."""
+
+    error: str
+
+
+Result = Sent | RetryLater | GiveUp | Unreachable
 
 
 class Sender(Protocol):
-    """One channel's way of delivering a reply."""
+    """One channel's way of delivering a reply (used only from the deliverer's loop).
 
-    def send(self, item: OutboxItem) -> Result: ...
+    `pacer`, when set, keeps the channel's rate limits; the deliverer waits on it before taking
+    the item, so waiting never eats into the lease.
+    """
+
+    pacer: Pacer | None
+
+    async def send(self, item: OutboxItem) -> Result: ...
+
+    async def close(self) -> None: ...
 
 
 class WebChatSender:
     """The web chat reads replies from the thread itself, so delivery is recording that it may."""
 
-    def send(self, item: OutboxItem) -> Result:
+    pacer: Pacer | None = None
+
+    async def send(self, item: OutboxItem) -> Result:
         return Sent()
+
+    async def close(self) -> None:
+        return None
 
 
 def backoff(attempts: int) -> timedelta:
@@ -60,70 +87,110 @@ def backoff(attempts: int) -> timedelta:
 
 
 class Deliverer:
-    """Delivers due outbox rows; wake() after a commit makes it look at once."""
+    """Delivers due outbox rows; wake() (from any thread) after a commit makes it look at once."""
 
     def __init__(self, uow: Callable[[], UnitOfWork], senders: dict[str, Sender],
-                 clock: Callable[[], datetime] = utcnow, idle_seconds: float = 1.0) -> None:
+                 clock: Callable[[], datetime] = utcnow, idle_seconds: float = 1.0,
+                 lease: timedelta = LEASE, concurrency: int = CONCURRENCY) -> None:
         self._uow = uow
         self._senders = senders
         self._clock = clock
         self._idle = idle_seconds
-        self._wake = threading.Event()
-        self._stop = threading.Event()
+        self._lease = lease
+        self._concurrency = concurrency
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._stopping = False
 
     def wake(self) -> None:
-        """Something was queued."""
-        self._wake.set()
+        """Something was queued (thread-safe)."""
+        loop, event = self._loop, self._wake
+        if loop is not None and event is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has just closed; the next start finds the row
+                loop.call_soon_threadsafe(event.set)
 
     def stop(self) -> None:
-        """End run_forever()."""
-        self._stop.set()
-        self._wake.set()
+        """End run_forever() (thread-safe)."""
+        self._stopping = True
+        self.wake()
 
     def run_forever(self) -> None:
-        """Deliver until stopped (run in a thread)."""
-        while not self._stop.is_set():
-            try:
-                busy = self.deliver_due() > 0
-            except Exception:  # the loop must survive a database hiccup; logged without content
-                log.exception("outbox delivery round failed")
-                busy = False
-            if not busy:
-                self._wake.wait(self._idle)
-                self._wake.clear()
+        """Deliver until stopped; the target of the outbox thread."""
+        asyncio.run(self.run())
 
-    def deliver_due(self) -> int:
-        """One round: send what is due, oldest first, stopping a conversation at its first failure."""
-        now = self._clock()
+    async def run(self) -> None:
+        """The delivery loop in the current event loop."""
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        try:
+            while not self._stopping:
+                try:
+                    busy = await self.deliver_due() > 0
+                except Exception:  # the loop must survive a database hiccup; logged without content
+                    log.exception("outbox delivery round failed")
+                    busy = False
+                if not busy and not self._stopping:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self._idle)
+                    self._wake.clear()
+        finally:
+            self._loop = None
+            for sender in self._senders.values():
+                await sender.close()
+
+    async def deliver_due(self) -> int:
+        """One round: what is due, conversations side by side, each in order until its first failure."""
         with self._uow() as uow:
-            items = uow.outbox.due(now)
-        stalled: set[str] = set()
-        done = 0
+            items = uow.outbox.due(self._clock())
+        by_conversation: dict[str, list[OutboxItem]] = {}
         for item in items:
-            if item.conversation_id in stalled:
-                continue
-            if not self._deliver(item):
-                stalled.add(item.conversation_id)
-            done += 1
-        return done
+            by_conversation.setdefault(item.conversation_id, []).append(item)
+        limit = asyncio.Semaphore(self._concurrency)
 
-    def _deliver(self, item: OutboxItem) -> bool:
+        async def one_conversation(queue: list[OutboxItem]) -> int:
+            async with limit:
+                done = 0
+                for item in queue:
+                    done += 1
+                    if not await self._deliver(item):
+                        break
+                return done
+
+        counts = await asyncio.gather(*(one_conversation(q) for q in by_conversation.values()))
+        return sum(counts)
+
+    async def _deliver(self, item: OutboxItem) -> bool:
+        sender = self._senders.get(item.channel)
+        if sender is not None and sender.pacer is not None:
+            await sender.pacer.wait(item.user_key)
         with self._uow() as uow:
-            claimed = uow.outbox.claim(item.id, self._clock(), LEASE)
+            claimed = uow.outbox.claim(item.id, self._clock(), self._lease)
             uow.commit()
         if not claimed:
-            return False  # another deliverer has it; this conversation waits for the next round
-        sender = self._senders.get(item.channel)
-        result: Result = sender.send(item) if sender else GiveUp(f"no sender for {item.channel}")
+            return False  # another deliverer has it, or an earlier reply waits; next round
+        try:
+            result: Result = await sender.send(item) if sender else GiveUp(f"no sender for {item.channel}")
+        except Exception as exc:  # a sender bug must not kill the loop; the lease retries it later
+            log.exception("sender failed on outbox item %s", item.id)
+            result = RetryLater(type(exc).__name__)
+        if isinstance(result, RetryLater) and result.after and sender is not None and sender.pacer is not None:
+            sender.pacer.hold(item.user_key, result.after.total_seconds())
+        self._record(item, result)
+        return isinstance(result, Sent)
+
+    def _record(self, item: OutboxItem, result: Result) -> None:
         now = self._clock()
         with self._uow() as uow:
             if isinstance(result, Sent):
                 uow.outbox.mark_sent(item.id, now)
             elif isinstance(result, RetryLater):
                 uow.outbox.retry_later(item.id, now + (result.after or backoff(item.attempts)), result.error)
+            elif isinstance(result, Unreachable):
+                uow.outbox.give_up(item.id, result.error)
+                uow.outbox.give_up_conversation(item.conversation_id, result.error)
+                uow.conversations.mark_unreachable(item.conversation_id, now)
             else:
                 uow.outbox.give_up(item.id, result.error)
             uow.commit()
         if not isinstance(result, Sent):
             log.warning("outbox item %s not delivered: %s", item.id, type(result).__name__)
-        return isinstance(result, Sent)

@@ -60,8 +60,12 @@ class Service:
         self._clock = clock
         self._on_outbox = on_outbox
 
-    def handle(self, inbound: Inbound) -> Handled:
-        """Lock the conversation, run the dialog, save state, sheet, thread and outbox; commit."""
+    def handle(self, inbound: Inbound, delivery: dict[str, Any] | None = None) -> Handled:
+        """Lock the conversation, run the dialog, save state, sheet, thread and outbox; commit.
+
+        `delivery` is what the channel needs to answer this message (a reply token, the id of the
+        message whose button was pressed); it goes with the replies to the outbox, not the thread.
+        """
         now = self._clock()
         with self._uow() as uow:
             if not uow.events.first_time(inbound.channel, inbound.event_id, now):
@@ -74,7 +78,7 @@ class Service:
             for event in outcome.events:
                 handoff_id = self._apply(uow, conv, event, now) or handoff_id
             for reply in outcome.replies:
-                self._queue_reply(uow, conv, reply, BOT, now)
+                self._queue_reply(uow, conv, reply, BOT, now, delivery)
             uow.conversations.save(conv, now)
             uow.commit()
         self._on_outbox()
@@ -101,10 +105,11 @@ class Service:
         return None
 
     def _queue_reply(self, uow: UnitOfWork, conv: Conversation, reply: Reply, author: str,
-                     now: datetime) -> None:
+                     now: datetime, delivery: dict[str, Any] | None = None) -> None:
         assert conv.id is not None
         body = reply.to_dict()
-        outbox_id = uow.outbox.add(conv.id, conv.channel, conv.user_key, body, now)
+        payload = {**body, "delivery": delivery} if delivery else body
+        outbox_id = uow.outbox.add(conv.id, conv.channel, conv.user_key, payload, now)
         uow.transcript.add(conv.id, "out", author, body, now, outbox_id=outbox_id)
 
     def thread(self, channel: str, user_key: str, after_id: int = 0) -> tuple[Conversation | None,
@@ -115,6 +120,32 @@ class Service:
             if conv is None or conv.id is None:
                 return None, []
             return conv, uow.transcript.since(conv.id, after_id)
+
+    def mark_unreachable(self, channel: str, user_key: str) -> bool:
+        """The person blocked the bot (a channel told us): pending replies fail, none are tried."""
+        now = self._clock()
+        with self._uow() as uow:
+            conv = uow.conversations.find(channel, user_key)
+            if conv is None or conv.id is None:
+                return False
+            uow.outbox.give_up_conversation(conv.id, "the person blocked the bot")
+            uow.conversations.mark_unreachable(conv.id, now)
+            uow.commit()
+            return True
+
+    def handoff_thread(self, handoff_id: str, actor: str) -> list[TranscriptEntry]:
+        """The whole conversation behind a handoff, for a counselor; audited as a view."""
+        now = self._clock()
+        with self._uow() as uow:
+            handoff = uow.handoffs.get(handoff_id)
+            if handoff is None:
+                raise NotFound(f"No handoff has the id {handoff_id}.")
+            entries: list[TranscriptEntry] = []
+            while page := uow.transcript.since(handoff.conversation_id, entries[-1].id if entries else 0):
+                entries.extend(page)
+            uow.audit.record(actor, "view_thread", handoff_id, now)
+            uow.commit()
+            return entries
 
     def reply(self, handoff_id: str, text: str, actor: str) -> int:
         """A counselor's reply, queued for the person's channel and audited; returns the message id."""

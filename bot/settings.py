@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from dialogs.i18n import SUPPORTED_LOCALES
 from storage.db import default_url
+
+TELEGRAM_MODES = ("webhook", "polling")
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class SettingsError(ValueError):
@@ -30,6 +34,16 @@ def read_dotenv(path: Path) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class TelegramSettings:
+    """The Telegram channel: on when a bot token is set."""
+
+    token: str
+    webhook_secret: str | None
+    mode: str
+    api_base_url: str
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the service can be told from outside."""
 
@@ -39,6 +53,8 @@ class Settings:
     host: str
     port: int
     default_locale: str
+    telegram: TelegramSettings | None = None
+    http_timeout: float = 10.0
 
     @staticmethod
     def load(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
@@ -51,6 +67,13 @@ class Settings:
         locale = env.get("TSUNAGU_DEFAULT_LOCALE") or "ja"
         if locale not in SUPPORTED_LOCALES:
             raise SettingsError(f"TSUNAGU_DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}.")
+        timeout_text = env.get("TSUNAGU_HTTP_TIMEOUT") or "10"
+        try:
+            timeout = float(timeout_text)
+        except ValueError:
+            timeout = 0.0
+        if not 0.1 <= timeout <= 300:
+            raise SettingsError(f"TSUNAGU_HTTP_TIMEOUT must be seconds between 0.1 and 300, not {timeout_text!r}.")
         return Settings(
             data_dir=data_dir,
             database_url=env.get("TSUNAGU_DATABASE_URL") or default_url(data_dir),
@@ -58,4 +81,25 @@ class Settings:
             host=env.get("TSUNAGU_HOST") or "127.0.0.1",
             port=int(port_text),
             default_locale=locale,
+            telegram=_telegram(env),
+            http_timeout=timeout,
         )
+
+
+def _telegram(env: Mapping[str, str]) -> TelegramSettings | None:
+    """The TELEGRAM_* settings, checked together (webhook mode needs its secret); None when off."""
+    token = env.get("TELEGRAM_BOT_TOKEN") or None
+    if token is None:
+        return None
+    secret = env.get("TELEGRAM_WEBHOOK_SECRET") or None
+    mode = env.get("TELEGRAM_MODE") or "webhook"
+    base = (env.get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org").rstrip("/")
+    if mode not in TELEGRAM_MODES:
+        raise SettingsError(f"TELEGRAM_MODE must be webhook or polling, not {mode!r}.")
+    if secret is not None and not _SECRET.match(secret):
+        raise SettingsError("TELEGRAM_WEBHOOK_SECRET must be 1-256 letters, digits, _ or -.")
+    if mode == "webhook" and secret is None:
+        raise SettingsError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_MODE is webhook.")
+    if not base.startswith(("http://", "https://")):
+        raise SettingsError("TELEGRAM_API_BASE_URL must start with http:// or https://.")
+    return TelegramSettings(token=token, webhook_secret=secret, mode=mode, api_base_url=base)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 
 from dialogs import prompts
@@ -30,7 +31,7 @@ from dialogs.wareki import age_on, parse_birth_date
 
 MAX_TEXT = 10_000
 RESUME_AFTER = timedelta(hours=12)
-GLOBAL_ACTIONS = frozenset({"pause", "help", "restart", "erase", "back", "lang_ja", "lang_en"})
+GLOBAL_ACTIONS = frozenset({"pause", "help", "restart", "erase", "back", "language", "lang_ja", "lang_en"})
 FIELD_LIMIT = 500
 
 
@@ -204,6 +205,8 @@ class _Turn:
             self.say(prompts.erase_confirm())
         elif action == "back":
             self._back()
+        elif action == "language":
+            self.say(prompts.language_choice())
         else:
             conv.locale = action.removeprefix("lang_")
             with use_locale(conv.locale):
@@ -320,7 +323,10 @@ class _Turn:
         sheet.topics.sort(key=TOPIC_IDS.index)
         if sheet.main_topic not in sheet.topics:
             sheet.main_topic = None
-        self.ask_again()
+        if value is None:
+            self.ask_again()
+        else:
+            self.say(replace(prompts.topics(sheet), update=True))
 
     def _typed_topics(self) -> list[str] | None:
         typed = numbers(self.text or "")

@@ -177,19 +177,28 @@ class Choice:
 
 @dataclass(frozen=True)
 class Reply:
-    """A message to the person; adapters render the choices as buttons or numbered text."""
+    """A message to the person; adapters render the choices as buttons or numbered text.
+
+    `update` marks a new version of the question whose button was just pressed (a topic ticked):
+    a channel that can edit that message does so instead of sending another.
+    """
 
     text: str
     choices: tuple[Choice, ...] = ()
+    update: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for the outbox."""
-        return {"text": self.text, "choices": [{"id": c.id, "label": c.label} for c in self.choices]}
+        data: dict[str, Any] = {"text": self.text, "choices": [{"id": c.id, "label": c.label} for c in self.choices]}
+        if self.update:
+            data["update"] = True
+        return data
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> Reply:
         """Rebuild from to_dict()."""
-        return Reply(data["text"], tuple(Choice(c["id"], c["label"]) for c in data.get("choices", [])))
+        return Reply(data["text"], tuple(Choice(c["id"], c["label"]) for c in data.get("choices", [])),
+                     bool(data.get("update", False)))
 
 
 @dataclass(frozen=True)

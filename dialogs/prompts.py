@@ -444,6 +444,12 @@ def not_erased() -> str:
     return _("消さずに、そのままにしました。")
 
 
+def language_choice() -> Reply:
+    """The languages on offer (each label in its own language)."""
+    return Reply(_("どの言葉で続けますか？"),
+                 (Choice("language:lang_ja", "日本語"), Choice("language:lang_en", "English")))
+
+
 def language_changed() -> str:
     """After a language switch (said in the new language)."""
     return _("日本語で続けます。")

@@ -101,8 +101,14 @@ class Conversations(Repository):
                 sheet_enc=self.cipher.encrypt_json(conv.sheet.to_dict()),
                 last_active_at=conv.last_active_at, updated_at=now,
                 version=t.conversations.c.version + 1,
+                unreachable_at=None,  # someone who just wrote can be written to again
             )
         )
+
+    def mark_unreachable(self, conversation_id: str, now: datetime) -> None:
+        """The person blocked the bot or left the channel: stop sending until they write again."""
+        self.conn.execute(update(t.conversations).where(t.conversations.c.id == conversation_id)
+                          .values(unreachable_at=now))
 
 
 class Transcript(Repository):
@@ -167,9 +173,17 @@ class Outbox(Repository):
 
     def claim(self, item_id: int, now: datetime, lease: timedelta) -> bool:
         """Take a due item for one delivery attempt; False when another process took it first."""
+        earlier = t.outbox.alias("earlier")
+        earlier_pending = (
+            select(earlier.c.id)
+            .where(earlier.c.conversation_id == t.outbox.c.conversation_id, earlier.c.id < t.outbox.c.id,
+                   earlier.c.status == "pending")
+            .exists()
+        )
         stmt = (
             update(t.outbox)
-            .where(t.outbox.c.id == item_id, t.outbox.c.status == "pending", t.outbox.c.next_attempt_at <= now)
+            .where(t.outbox.c.id == item_id, t.outbox.c.status == "pending", t.outbox.c.next_attempt_at <= now,
+                   ~earlier_pending)
             .values(next_attempt_at=now + lease)
             .returning(t.outbox.c.id)
         )
@@ -189,6 +203,13 @@ class Outbox(Repository):
         """A final failure (the person blocked the bot, say)."""
         self.conn.execute(update(t.outbox).where(t.outbox.c.id == item_id).values(
             status="failed", last_error=error[:200], attempts=t.outbox.c.attempts + 1))
+
+    def give_up_conversation(self, conversation_id: str, error: str) -> int:
+        """Every pending reply of a conversation fails at once (the person blocked the bot)."""
+        result = self.conn.execute(
+            update(t.outbox).where(t.outbox.c.conversation_id == conversation_id, t.outbox.c.status == "pending")
+            .values(status="failed", last_error=error[:200]))
+        return int(result.rowcount or 0)
 
     def pending_count(self) -> int:
         """How many replies wait (for /metrics)."""

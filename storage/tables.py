@@ -84,6 +84,7 @@ conversations = Table(
     _ts("last_active_at", nullable=True),
     _ts("created_at"),
     _ts("updated_at"),
+    _ts("unreachable_at", nullable=True),
     UniqueConstraint("channel", "user_key", name="uq_conversations_channel_user_key"),
 )
 

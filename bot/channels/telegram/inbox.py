@@ -1,0 +1,71 @@
+"""Taking Telegram updates in, the same way from the webhook and from polling: commit, then answer
+the button press."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from telegram import Bot, Update
+from telegram.error import TelegramError
+
+from bot.channels.telegram.updates import CHANNEL, Blocked, Incoming, read
+from bot.metrics import Metrics
+from bot.service import Service, utcnow
+
+log = logging.getLogger(__name__)
+
+
+class Inbox:
+    """Commits each update through the service (deduplicated by the service's event table)."""
+
+    def __init__(self, service: Service, bot: Bot, metrics: Metrics) -> None:
+        self.service = service
+        self.bot = bot
+        self.metrics = metrics
+
+    def parse(self, data: Any) -> Update:
+        """An Update from decoded JSON; ValueError when it is not one."""
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int) \
+                or isinstance(data.get("update_id"), bool):
+            raise ValueError("not an Update")
+        try:
+            update = Update.de_json(data, self.bot)
+        except Exception as exc:  # the library rejects a malformed object in many ways
+            raise ValueError("not an Update") from exc
+        if update is None:
+            raise ValueError("not an Update")
+        return update
+
+    async def take(self, update: Update) -> str | None:
+        """Commit one update; the callback query id to answer afterwards, if any."""
+        meaning = read(update, utcnow())
+        if isinstance(meaning, Blocked):
+            await run_in_threadpool(self.service.mark_unreachable, CHANNEL, meaning.user_key)
+            return None
+        if meaning is None:
+            return None
+        await self._handle(meaning)
+        return meaning.callback_query_id
+
+    async def _handle(self, incoming: Incoming) -> None:
+        started = time.perf_counter()
+        handled = await run_in_threadpool(self.service.handle, incoming.inbound, incoming.delivery or None)
+        self.metrics.handle_seconds.labels(CHANNEL).observe(time.perf_counter() - started)
+        if handled.duplicate:
+            self.metrics.duplicates.labels(CHANNEL).inc()
+        else:
+            self.metrics.inbound.labels(CHANNEL).inc()
+        if handled.handoff_id:
+            self.metrics.handoffs.inc()
+
+    async def answer(self, callback_query_id: str | None) -> None:
+        """Stop the button's spinner; a failure here loses nothing, so it is only logged."""
+        if callback_query_id is None:
+            return
+        try:
+            await self.bot.answer_callback_query(callback_query_id)
+        except TelegramError as exc:
+            log.warning("answering a callback query failed: %s", type(exc).__name__)

@@ -1,0 +1,87 @@
+"""Replies as Telegram messages: plain text (nothing people write is parsed as markup), split at
+4,096 characters, and the choices as an inline keyboard whose callback data are the choice ids."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from dialogs.model import Choice, Reply
+
+MAX_TEXT = 4096
+PAIR_WIDTH = 20  # two buttons share a row when both labels are at most this wide
+
+
+@dataclass(frozen=True)
+class Part:
+    """One Telegram message of a reply."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def render(reply: Reply) -> list[Part]:
+    """The messages that carry a reply; the keyboard rides on the last one."""
+    chunks = split_text(reply.text or " ")
+    markup = keyboard(reply.choices) if reply.choices else None
+    return [Part(chunk, markup if i == len(chunks) - 1 else None) for i, chunk in enumerate(chunks)]
+
+
+def _units(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Pieces of at most `limit` UTF-16 units, cut after a line break or a sentence end when possible."""
+    pieces: list[str] = []
+    rest = text
+    while _units(rest) > limit:
+        cut = _fit(rest, limit)
+        window = rest[:cut]
+        for mark in ("\n\n", "\n", "。", ". ", "、", " "):
+            at = window.rfind(mark)
+            if at >= cut // 2:
+                cut = at + len(mark)
+                break
+        pieces.append(rest[:cut])
+        rest = rest[cut:]
+    pieces.append(rest)
+    return pieces
+
+
+def _fit(text: str, limit: int) -> int:
+    """How many characters of `text` fit in `limit` UTF-16 units (never halving a character)."""
+    used = 0
+    for i, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > limit:
+            return i
+    return len(text)
+
+
+def _width(label: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in label)
+
+
+def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup:
+    """Buttons in rows: two short labels share a row, a long one has its own."""
+    rows: list[list[InlineKeyboardButton]] = []
+    for choice in choices:
+        button = InlineKeyboardButton(choice.label, callback_data=choice.id)
+        last = rows[-1] if rows else None
+        if (last is not None and len(last) == 1 and _width(last[0].text) <= PAIR_WIDTH
+                and _width(choice.label) <= PAIR_WIDTH and _same_group(last[0], choice)):
+            last.append(button)
+        else:
+            rows.append([button])
+    return InlineKeyboardMarkup(rows)
+
+
+def _same_group(previous: InlineKeyboardButton, choice: Choice) -> bool:
+    """Way-out buttons (back, pause) pair with each other, not with an answer."""
+    way_out = ("back", "pause")
+    prev_way_out = str(previous.callback_data).endswith(tuple(f":{w}" for w in way_out))
+    return prev_way_out == choice.id.endswith(tuple(f":{w}" for w in way_out))

@@ -1,0 +1,86 @@
+"""Delivers outbox replies to Telegram chats, paced to Telegram's limits, with its errors sorted
+into retry (429 with its retry_after, 5xx, network), unreachable (403) and give up (400)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+
+from bot.channels.telegram.render import Part, render
+from bot.outbox import GiveUp, Result, RetryLater, Sent, Unreachable
+from bot.pacing import Pacer
+from dialogs.model import Reply
+from storage.records import OutboxItem
+
+log = logging.getLogger(__name__)
+PER_CHAT = (1.0, 3.0)  # about one a second per chat, a short burst allowed
+OVERALL = (25.0, 5.0)  # under thirty a second in all, whatever the burst
+BAD_TOKEN_WAIT = timedelta(minutes=5)
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """retry_after as seconds, whether this version of the library gives an int or a timedelta."""
+    value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramSender:
+    """The outbox's Telegram channel."""
+
+    def __init__(self, bot: Bot, pacer: Pacer | None = None) -> None:
+        self.bot = bot
+        self.pacer: Pacer | None = pacer or Pacer(PER_CHAT, OVERALL)
+        self._parts_sent: dict[int, int] = {}  # outbox id -> parts already delivered (long texts)
+
+    async def send(self, item: OutboxItem) -> Result:
+        """Send (or, for a ticked topic, edit) one reply."""
+        reply = Reply.from_dict(item.payload)
+        chat_id = int(item.user_key)
+        parts = render(reply)
+        message_id = (item.payload.get("delivery") or {}).get("message_id")
+        result = await self._attempt(item.id, chat_id, reply, parts, message_id)
+        if not isinstance(result, RetryLater):
+            self._parts_sent.pop(item.id, None)
+        return result
+
+    async def _attempt(self, item_id: int, chat_id: int, reply: Reply, parts: list[Part],
+                       message_id: object) -> Result:
+        try:
+            if reply.update and isinstance(message_id, int) and len(parts) == 1 \
+                    and await self._edit(chat_id, message_id, parts[0]):
+                return Sent()
+            await self._send_parts(item_id, chat_id, parts)
+        except RetryAfter as exc:
+            return RetryLater("429 retry_after", timedelta(seconds=retry_seconds(exc)))
+        except Forbidden:
+            return Unreachable("403 the person blocked the bot")
+        except InvalidToken:
+            log.error("Telegram refused the bot token; check TELEGRAM_BOT_TOKEN")
+            return RetryLater("invalid token", BAD_TOKEN_WAIT)
+        except BadRequest as exc:
+            return GiveUp(f"400 {exc.message}"[:200])
+        except (NetworkError, TelegramError) as exc:
+            return RetryLater(type(exc).__name__)
+        return Sent()
+
+    async def _send_parts(self, item_id: int, chat_id: int, parts: list[Part]) -> None:
+        for index in range(self._parts_sent.get(item_id, 0), len(parts)):
+            part = parts[index]
+            await self.bot.send_message(chat_id, part.text, reply_markup=part.keyboard)
+            self._parts_sent[item_id] = index + 1
+
+    async def _edit(self, chat_id: int, message_id: int, part: Part) -> bool:
+        """Edit the keyboard's message in place; False when it cannot be edited (then send anew)."""
+        try:
+            await self.bot.edit_message_text(part.text, chat_id=chat_id, message_id=message_id,
+                                             reply_markup=part.keyboard)
+        except BadRequest as exc:
+            return "not modified" in exc.message
+        return True
+
+    async def close(self) -> None:
+        """Close the HTTP connections."""
+        await self.bot.request.shutdown()

@@ -1,0 +1,44 @@
+"""A conversation's thread for counselors: each message as text or JSON, saying plainly when the
+person sent something (a sticker, a photo) that cannot be shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dialogs.i18n import N_
+from dialogs.i18n import gettext as _
+from storage.records import TranscriptEntry
+
+AUTHORS = {"person": N_("本人・家族"), "bot": N_("つなぐ"), "counselor": N_("相談員")}
+KINDS = {"sticker": N_("スタンプ"), "image": N_("画像"), "video": N_("動画"), "audio": N_("音声"),
+         "file": N_("ファイル"), "location": N_("位置情報"), "contact": N_("連絡先")}
+
+
+def describe(body: dict[str, Any]) -> str:
+    """One message as a line of text."""
+    if body.get("text") is not None:
+        return str(body["text"])
+    if body.get("choice"):
+        return _("［ボタン：{choice}］").format(choice=body["choice"])
+    kind = body.get("kind") or "other"
+    if kind == "open":
+        return _("［会話を開きました］")
+    label = _(KINDS[kind]) if kind in KINDS else _("メッセージ")
+    return _("［{kind}が送られました。ここでは表示できません］").format(kind=label)
+
+
+def to_json(entry: TranscriptEntry) -> dict[str, Any]:
+    """One message for `tsunagu thread --json`."""
+    return {"id": entry.id, "at": entry.created_at.isoformat(), "direction": entry.direction,
+            "from": entry.author, "text": describe(entry.body), "kind": entry.body.get("kind"),
+            "delivered": entry.delivered}
+
+
+def render_text(entries: list[TranscriptEntry]) -> str:
+    """The thread, one message per block, oldest first."""
+    lines = []
+    for entry in entries:
+        author = _(AUTHORS[entry.author]) if entry.author in AUTHORS else entry.author
+        state = "" if entry.delivered else _("（未配信）")
+        lines.append(f"[{entry.created_at:%Y-%m-%d %H:%M}] {author}{state}: {describe(entry.body)}")
+    return "\n".join(lines)
