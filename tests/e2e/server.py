@@ -35,6 +35,11 @@ class Server:
         return subprocess.run([*TSUNAGU, *args], env=self.env, capture_output=True, text=True,
                               input=stdin, timeout=60, check=False)
 
+    def kill(self) -> None:
+        """kill -9: no shutdown of any kind."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -43,15 +48,17 @@ class Server:
             self.process.kill()
 
 
-def start(data_dir: Path, database_url: str | None = None) -> Server:
+def start(data_dir: Path, database_url: str | None = None, extra_env: dict[str, str] | None = None,
+          port: int | None = None) -> Server:
     """Start `tsunagu serve` and wait until /healthz answers."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGU_")}
+    port = port or free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TSUNAGU_", "TELEGRAM_", "LINE_"))}
     env.update(TSUNAGU_DATA_DIR=str(data_dir), TSUNAGU_PORT=str(port), TSUNAGU_HOST="127.0.0.1")
     if database_url:
         env["TSUNAGU_DATABASE_URL"] = database_url
+    env.update(extra_env or {})
     log = data_dir.parent / f"serve-{port}.log"
-    with log.open("wb") as out:
+    with log.open("ab") as out:
         process = subprocess.Popen([*TSUNAGU, "serve"], env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -141,3 +141,13 @@ def test_messages_of_one_person_arriving_together_are_handled_one_at_a_time(
     assert sorted(conv.sheet.details) == sorted(f"message {n}" for n in range(8))
     inbound_texts = [e.body.get("text") for e in entries if e.direction == "in" and e.body.get("text")]
     assert inbound_texts == conv.sheet.details  # the thread order is the order they were handled
+
+
+def test_the_migrations_build_exactly_the_declared_tables(engine: Engine) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from storage import tables
+
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), tables.metadata) == []

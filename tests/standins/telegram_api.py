@@ -68,6 +68,34 @@ class State:
     injected: int = 0
 
 
+class Updates:
+    """Updates as Telegram sends them (private chats), with fresh ids."""
+
+    def __init__(self) -> None:
+        self._ids = itertools.count(1000)
+        self._update_ids = itertools.count(5000)
+
+    def message(self, chat_id: int, text: str | None = None, language_code: str = "ja",
+                **extra: Any) -> dict[str, Any]:
+        user = {"id": chat_id, "is_bot": False, "first_name": "テスト", "language_code": language_code}
+        message: dict[str, Any] = {"message_id": next(self._ids), "date": int(time.time()),
+                                   "chat": {"id": chat_id, "type": "private", "first_name": "テスト"},
+                                   "from": user, **extra}
+        if text is not None:
+            message["text"] = text
+            if text.startswith("/"):
+                message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        return {"update_id": next(self._update_ids), "message": message}
+
+    def callback(self, chat_id: int, data: str, message_id: int, language_code: str = "ja") -> dict[str, Any]:
+        user = {"id": chat_id, "is_bot": False, "first_name": "テスト", "language_code": language_code}
+        shown = {"message_id": message_id, "date": int(time.time()), "text": "…",
+                 "chat": {"id": chat_id, "type": "private", "first_name": "テスト"}, "from": BOT_USER}
+        return {"update_id": next(self._update_ids),
+                "callback_query": {"id": str(next(self._ids)), "from": user, "chat_instance": "ci",
+                                   "data": data, "message": shown}}
+
+
 class TelegramStandIn:
     """Start with `start()`; `root` is what TELEGRAM_API_BASE_URL should be."""
 
@@ -76,8 +104,8 @@ class TelegramStandIn:
         self.limit = limit or ChatLimit()
         self.timeout_sleep = timeout_sleep
         self.lock = threading.Condition()
-        self._ids = itertools.count(1000)
-        self._update_ids = itertools.count(5000)
+        self._ids = itertools.count(100_000)
+        self.updates = Updates()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.root = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -115,28 +143,12 @@ class TelegramStandIn:
 
     # --- updates as Telegram would send them -------------------------------------------------
 
-    def next_update_id(self) -> int:
-        return next(self._update_ids)
-
     def message(self, chat_id: int, text: str | None = None, language_code: str = "ja",
                 **extra: Any) -> dict[str, Any]:
-        user = {"id": chat_id, "is_bot": False, "first_name": "テスト", "language_code": language_code}
-        message: dict[str, Any] = {"message_id": next(self._ids), "date": int(time.time()),
-                                   "chat": {"id": chat_id, "type": "private", "first_name": "テスト"},
-                                   "from": user, **extra}
-        if text is not None:
-            message["text"] = text
-            if text.startswith("/"):
-                message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-        return {"update_id": self.next_update_id(), "message": message}
+        return self.updates.message(chat_id, text, language_code, **extra)
 
     def callback(self, chat_id: int, data: str, message_id: int, language_code: str = "ja") -> dict[str, Any]:
-        user = {"id": chat_id, "is_bot": False, "first_name": "テスト", "language_code": language_code}
-        shown = {"message_id": message_id, "date": int(time.time()), "text": "…",
-                 "chat": {"id": chat_id, "type": "private", "first_name": "テスト"}, "from": BOT_USER}
-        return {"update_id": self.next_update_id(),
-                "callback_query": {"id": str(next(self._ids)), "from": user, "chat_instance": "ci",
-                                   "data": data, "message": shown}}
+        return self.updates.callback(chat_id, data, message_id, language_code)
 
     # --- what tests read ---------------------------------------------------------------------
 

@@ -6,15 +6,18 @@ from telegram import Bot, BotCommand
 from telegram.request import HTTPXRequest
 
 from bot.settings import TelegramSettings
+from dialogs.i18n import N_, SUPPORTED_LOCALES, use_locale
+from dialogs.i18n import gettext as _
 
 POOL = 64
 ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
-COMMANDS = {
-    "ja": (("start", "はじめる・続ける"), ("help", "使い方"), ("pause", "ひと休み"),
-           ("language", "言葉を変える (Language)"), ("delete", "データを消す")),
-    "en": (("start", "Start or carry on"), ("help", "How this works"), ("pause", "Take a break"),
-           ("language", "Change language (言語)"), ("delete", "Delete my data")),
-}
+COMMANDS = (
+    ("start", N_("はじめる・続きから")),
+    ("help", N_("使い方")),
+    ("pause", N_("ひと休み")),
+    ("language", N_("言葉を変える（Language）")),
+    ("delete", N_("データを消す")),
+)
 
 
 def make_bot(settings: TelegramSettings, timeout: float) -> Bot:
@@ -28,8 +31,9 @@ def make_bot(settings: TelegramSettings, timeout: float) -> Bot:
 
 
 async def set_webhook(bot: Bot, url: str, secret: str) -> None:
-    """Register the webhook with its secret, and the command menu in Japanese and English."""
+    """Register the webhook with its secret, and the command menu in each language (ja the default)."""
     await bot.set_webhook(url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES))
-    for language, commands in COMMANDS.items():
-        menu = [BotCommand(name, description) for name, description in commands]
-        await bot.set_my_commands(menu, language_code=None if language == "ja" else language)
+    for locale in SUPPORTED_LOCALES:
+        with use_locale(locale):
+            menu = [BotCommand(name, _(description)) for name, description in COMMANDS]
+        await bot.set_my_commands(menu, language_code=None if locale == "ja" else locale)

@@ -1,0 +1,124 @@
+"""The Telegram adapter's pure parts: reading updates, rendering replies, splitting text, pacing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+from telegram import Update
+
+from bot.channels.telegram.render import keyboard, render, split_text
+from bot.channels.telegram.updates import Blocked, Incoming, read
+from bot.pacing import Pacer, TokenBucket
+from dialogs import prompts
+from dialogs.model import Reply, Sheet
+from tests.standins.telegram_api import Updates
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def _updates() -> Updates:
+    return Updates()
+
+
+def incoming(data: dict[str, object]) -> Incoming:
+    meaning = read(Update.de_json(data, None), NOW)
+    assert isinstance(meaning, Incoming)
+    return meaning
+
+
+def test_text_commands_and_kinds_become_inbound_messages() -> None:
+    u = _updates()
+    hello = incoming(u.message(42, "こんにちは", language_code="en"))
+    assert (hello.inbound.channel, hello.inbound.user_key, hello.inbound.text) == ("telegram", "42", "こんにちは")
+    assert hello.inbound.locale_hint == "en"
+    assert incoming(u.message(42, "/start")).inbound.kind == "open"
+    assert incoming(u.message(42, "/delete@tsunagu_test_bot")).inbound.choice_id == "cmd:erase"
+    assert incoming(u.message(42, "/language")).inbound.choice_id == "cmd:language"
+    assert incoming(u.message(42, "/unknown")).inbound.text == "/unknown"
+    sticker = {"file_id": "s", "file_unique_id": "u", "type": "regular", "width": 1, "height": 1,
+               "is_animated": False, "is_video": False}
+    assert incoming(u.message(42, None, sticker=sticker)).inbound.kind == "sticker"
+    voice = {"file_id": "v", "file_unique_id": "vu", "duration": 3}
+    assert incoming(u.message(42, None, voice=voice)).inbound.kind == "audio"
+    photo = [{"file_id": "p", "file_unique_id": "pu", "width": 1, "height": 1}]
+    assert incoming(u.message(42, None, photo=photo, caption="見てください")).inbound.text == "見てください"
+
+
+def test_a_button_press_carries_its_choice_id_and_the_message_to_edit() -> None:
+    u = _updates()
+    press = incoming(u.callback(42, "topics:hikikomori", message_id=77))
+    assert press.inbound.choice_id == "topics:hikikomori"
+    assert press.delivery == {"message_id": 77}
+    assert press.callback_query_id is not None
+    forged = incoming(u.callback(42, "<script>", message_id=77))
+    assert forged.inbound.choice_id is None and forged.inbound.kind == "open"
+
+
+def test_event_ids_are_stable_for_a_resend_and_differ_after_update_id_reuse() -> None:
+    u = _updates()
+    update = u.message(42, "a")
+    assert incoming(update).inbound.event_id == incoming(dict(update)).inbound.event_id
+    other = u.message(42, "b")
+    other["update_id"] = update["update_id"]  # Telegram may re-randomise update ids
+    assert incoming(other).inbound.event_id != incoming(update).inbound.event_id
+
+
+def test_group_chats_are_ignored_and_a_block_is_noticed() -> None:
+    u = _updates()
+    group = u.message(-100, "hi")
+    group["message"]["chat"] = {"id": -100, "type": "group", "title": "staff"}  # type: ignore[index]
+    assert read(Update.de_json(group, None), NOW) is None
+    kicked = {"update_id": 1, "my_chat_member": {
+        "chat": {"id": 42, "type": "private"}, "from": {"id": 42, "is_bot": False, "first_name": "x"},
+        "date": 0, "old_chat_member": {"status": "member", "user": {"id": 1, "is_bot": True, "first_name": "b"}},
+        "new_chat_member": {"status": "kicked", "until_date": 0,
+                            "user": {"id": 1, "is_bot": True, "first_name": "b"}}}}
+    assert read(Update.de_json(kicked, None), NOW) == Blocked("42")
+
+
+@given(st.text(min_size=1, max_size=12_000))
+def test_split_text_keeps_every_character_and_the_limit(text: str) -> None:
+    parts = split_text(text, limit=1000)
+    assert "".join(parts) == text
+    assert all(len(p.encode("utf-16-le", "surrogatepass")) // 2 <= 1000 for p in parts)
+
+
+def test_long_text_prefers_to_break_after_a_line() -> None:
+    text = "あ" * 3000 + "\n" + "い" * 3000
+    assert split_text(text) == ["あ" * 3000 + "\n", "い" * 3000]
+    emoji = "😀" * 3000  # two UTF-16 units each
+    assert all(len(p) <= 2048 for p in split_text(emoji)) and "".join(split_text(emoji)) == emoji
+
+
+def test_the_topic_keyboard_has_every_choice_id_and_pairs_short_labels() -> None:
+    reply = prompts.topics(Sheet())
+    markup = keyboard(reply.choices)
+    data = [b.callback_data for row in markup.inline_keyboard for b in row]
+    assert data == [c.id for c in reply.choices]
+    assert all(len(str(d).encode()) <= 64 for d in data)
+    assert [b.callback_data for b in markup.inline_keyboard[-1]] == ["topics:back", "topics:pause"]
+    assert len(markup.inline_keyboard) < len(reply.choices)
+
+
+def test_the_keyboard_rides_on_the_last_part_only() -> None:
+    parts = render(Reply("x" * 5000, prompts.welcome()[1].choices))
+    assert [p.keyboard is not None for p in parts] == [False, True]
+
+
+def test_pacing_allows_a_short_burst_then_one_a_second() -> None:
+    now = [0.0]
+    pacer = Pacer((1.0, 3.0), (30.0, 30.0), clock=lambda: now[0])
+    assert [pacer.delay("a") for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert pacer.delay("a") == 1.0
+    assert pacer.delay("b") == 0.0, "another chat is not held up"
+    pacer.hold("b", 5.0)
+    assert pacer.delay("b") >= 5.0
+
+
+def test_a_bucket_refills_at_its_rate_up_to_its_burst() -> None:
+    bucket = TokenBucket(rate=2.0, burst=2.0, tokens=0.0, updated=0.0)
+    assert bucket.reserve(0.5) == 0.0
+    assert bucket.reserve(0.5) == 0.5
+    assert bucket.full(100.0)
