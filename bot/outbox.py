@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from functools import partial
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -58,8 +59,8 @@ Result = Sent | RetryLater | GiveUp | Unreachable
 class Sender(Protocol):
     """One channel's way of delivering a reply (used only from the deliverer's loop).
 
-    `pacer`, when set, keeps the channel's rate limits; the deliverer waits on it before taking
-    the item, so waiting never eats into the lease.
+    `pacer`, when set, keeps the channel's rate limits: the deliverer waits on it before taking an
+    item, and a sender that makes more than one call for an item waits on it before each further one.
     """
 
     pacer: Pacer | None
@@ -101,6 +102,7 @@ class Deliverer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._stopping = False
+        self._tasks: dict[str, asyncio.Task[int]] = {}
 
     def wake(self) -> None:
         """Something was queued (thread-safe)."""
@@ -119,52 +121,76 @@ class Deliverer:
         asyncio.run(self.run())
 
     async def run(self) -> None:
-        """The delivery loop in the current event loop."""
+        """The delivery loop in the current event loop: start each due conversation's delivery as
+        its own task (one per conversation at a time), and look again when woken or a task ends."""
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         try:
             while not self._stopping:
                 try:
-                    busy = await self.deliver_due() > 0
+                    started = self._start_due()
                 except Exception:  # the loop must survive a database hiccup; logged without content
                     log.exception("outbox delivery round failed")
-                    busy = False
-                if not busy and not self._stopping:
+                    started = 0
+                if not started and not self._stopping:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self._idle)
                     self._wake.clear()
         finally:
             self._loop = None
+            for task in list(self._tasks.values()):
+                task.cancel()
+            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
             for sender in self._senders.values():
                 await sender.close()
 
-    async def deliver_due(self) -> int:
-        """One round: what is due, conversations side by side, each in order until its first failure."""
+    def _start_due(self) -> int:
+        """Start delivering what is due, for conversations not already being delivered."""
         with self._uow() as uow:
             items = uow.outbox.due(self._clock())
         by_conversation: dict[str, list[OutboxItem]] = {}
         for item in items:
-            by_conversation.setdefault(item.conversation_id, []).append(item)
-        limit = asyncio.Semaphore(self._concurrency)
+            if item.conversation_id not in self._tasks:
+                by_conversation.setdefault(item.conversation_id, []).append(item)
+        started = 0
+        for conversation_id, queue in by_conversation.items():
+            if len(self._tasks) >= self._concurrency:
+                break
+            task = asyncio.get_running_loop().create_task(self._deliver_queue(queue))
+            self._tasks[conversation_id] = task
+            task.add_done_callback(partial(self._finished, conversation_id))
+            started += 1
+        return started
 
-        async def one_conversation(queue: list[OutboxItem]) -> int:
-            async with limit:
-                done = 0
-                for item in queue:
-                    done += 1
-                    if not await self._deliver(item):
-                        break
-                return done
+    def _finished(self, conversation_id: str, task: asyncio.Task[int]) -> None:
+        self._tasks.pop(conversation_id, None)
+        if self._wake is not None:
+            self._wake.set()  # its next replies may be due now
 
-        counts = await asyncio.gather(*(one_conversation(q) for q in by_conversation.values()))
-        return sum(counts)
+    async def _deliver_queue(self, queue: list[OutboxItem]) -> int:
+        """One conversation's due items in order, stopping at the first that is not delivered."""
+        done = 0
+        for item in queue:
+            done += 1
+            if not await self._deliver(item):
+                break
+        return done
+
+    async def deliver_due(self) -> int:
+        """One whole round, awaited (for tests and tools): the number of items tried."""
+        if self._wake is None:
+            self._wake = asyncio.Event()
+        self._start_due()
+        results = await asyncio.gather(*self._tasks.values())
+        return sum(results)
 
     async def _deliver(self, item: OutboxItem) -> bool:
         sender = self._senders.get(item.channel)
         if sender is not None and sender.pacer is not None:
             await sender.pacer.wait(item.user_key)
+        lease = self._lease * max(1, len(item.replies()))  # a sender paces a turn's messages
         with self._uow() as uow:
-            claimed = uow.outbox.claim(item.id, self._clock(), self._lease)
+            claimed = uow.outbox.claim(item.id, self._clock(), lease)
             uow.commit()
         if not claimed:
             return False  # another deliverer has it, or an earlier reply waits; next round

@@ -77,8 +77,7 @@ class Service:
             handoff_id = None
             for event in outcome.events:
                 handoff_id = self._apply(uow, conv, event, now) or handoff_id
-            for reply in outcome.replies:
-                self._queue_reply(uow, conv, reply, BOT, now, delivery)
+            self._queue_replies(uow, conv, outcome.replies, BOT, now, delivery)
             uow.conversations.save(conv, now)
             uow.commit()
         self._on_outbox()
@@ -104,13 +103,22 @@ class Service:
             pass  # already in the thread as the inbound message; the console reads it there
         return None
 
-    def _queue_reply(self, uow: UnitOfWork, conv: Conversation, reply: Reply, author: str,
-                     now: datetime, delivery: dict[str, Any] | None = None) -> None:
+    def _queue_replies(self, uow: UnitOfWork, conv: Conversation, replies: list[Reply], author: str,
+                       now: datetime, delivery: dict[str, Any] | None = None) -> int | None:
+        """One outbox item for one turn's replies (a channel may send them in one call), and each
+        reply in the thread, pointing at that item; returns the last message id."""
         assert conv.id is not None
-        body = reply.to_dict()
-        payload = {**body, "delivery": delivery} if delivery else body
+        if not replies:
+            return None
+        bodies = [reply.to_dict() for reply in replies]
+        payload: dict[str, Any] = {"replies": bodies}
+        if delivery:
+            payload["delivery"] = delivery
         outbox_id = uow.outbox.add(conv.id, conv.channel, conv.user_key, payload, now)
-        uow.transcript.add(conv.id, "out", author, body, now, outbox_id=outbox_id)
+        message_id = None
+        for body in bodies:
+            message_id = uow.transcript.add(conv.id, "out", author, body, now, outbox_id=outbox_id)
+        return message_id
 
     def thread(self, channel: str, user_key: str, after_id: int = 0) -> tuple[Conversation | None,
                                                                            list[TranscriptEntry]]:
@@ -159,9 +167,8 @@ class Service:
                 raise NotFound(f"The conversation of handoff {handoff_id} no longer exists.")
             conv = uow.conversations.lock(stored.channel, stored.user_key, now)
             assert conv.id is not None
-            body = Reply(text).to_dict()
-            outbox_id = uow.outbox.add(conv.id, conv.channel, conv.user_key, body, now)
-            message_id = uow.transcript.add(conv.id, "out", "counselor", body, now, outbox_id=outbox_id)
+            message_id = self._queue_replies(uow, conv, [Reply(text)], "counselor", now)
+            assert message_id is not None
             uow.audit.record(actor, "reply", handoff_id, now)
             uow.commit()
         self._on_outbox()

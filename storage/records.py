@@ -52,7 +52,7 @@ class Handoff:
 
 @dataclass(frozen=True)
 class OutboxItem:
-    """A reply waiting to be delivered."""
+    """The replies of one turn waiting to be delivered: payload {"replies": [...], "delivery": {...}}."""
 
     id: int
     conversation_id: str
@@ -60,6 +60,16 @@ class OutboxItem:
     user_key: str
     payload: dict[str, Any]
     attempts: int
+
+    def replies(self) -> list[dict[str, Any]]:
+        """The reply bodies, in order (a payload that is itself one reply counts as one)."""
+        replies = self.payload.get("replies")
+        return list(replies) if isinstance(replies, list) else [self.payload]
+
+    def delivery(self) -> dict[str, Any]:
+        """What the channel kept to answer the inbound message (a reply token, a message id)."""
+        delivery = self.payload.get("delivery")
+        return dict(delivery) if isinstance(delivery, dict) else {}
 
 
 @dataclass(frozen=True)

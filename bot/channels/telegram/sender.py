@@ -36,23 +36,22 @@ class TelegramSender:
         self._parts_sent: dict[int, int] = {}  # outbox id -> parts already delivered (long texts)
 
     async def send(self, item: OutboxItem) -> Result:
-        """Send (or, for a ticked topic, edit) one reply."""
-        reply = Reply.from_dict(item.payload)
+        """Send one turn's replies (a ticked topic edits the keyboard's message instead)."""
+        replies = [Reply.from_dict(body) for body in item.replies()]
         chat_id = int(item.user_key)
-        parts = render(reply)
-        message_id = (item.payload.get("delivery") or {}).get("message_id")
-        result = await self._attempt(item.id, chat_id, reply, parts, message_id)
+        message_id = item.delivery().get("message_id")
+        result = await self._attempt(item.id, chat_id, replies, message_id)
         if not isinstance(result, RetryLater):
             self._parts_sent.pop(item.id, None)
         return result
 
-    async def _attempt(self, item_id: int, chat_id: int, reply: Reply, parts: list[Part],
-                       message_id: object) -> Result:
+    async def _attempt(self, item_id: int, chat_id: int, replies: list[Reply], message_id: object) -> Result:
         try:
-            if reply.update and isinstance(message_id, int) and len(parts) == 1 \
-                    and await self._edit(chat_id, message_id, parts[0]):
-                return Sent()
-            await self._send_parts(item_id, chat_id, parts)
+            if len(replies) == 1 and replies[0].update and isinstance(message_id, int):
+                parts = render(replies[0])
+                if len(parts) == 1 and await self._edit(chat_id, message_id, parts[0]):
+                    return Sent()
+            await self._send_parts(item_id, chat_id, [part for reply in replies for part in render(reply)])
         except RetryAfter as exc:
             return RetryLater("429 retry_after", timedelta(seconds=retry_seconds(exc)))
         except Forbidden:
@@ -67,8 +66,12 @@ class TelegramSender:
         return Sent()
 
     async def _send_parts(self, item_id: int, chat_id: int, parts: list[Part]) -> None:
-        for index in range(self._parts_sent.get(item_id, 0), len(parts)):
+        """Send the parts not yet sent; the deliverer paced the first, the rest are paced here."""
+        first = self._parts_sent.get(item_id, 0)
+        for index in range(first, len(parts)):
             part = parts[index]
+            if index > first and self.pacer is not None:
+                await self.pacer.wait(str(chat_id))
             await self.bot.send_message(chat_id, part.text, reply_markup=part.keyboard)
             self._parts_sent[item_id] = index + 1
 
