@@ -10,9 +10,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from functools import partial
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Protocol
 
 from bot.pacing import Pacer
