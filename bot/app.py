@@ -1,4 +1,4 @@
-"""The ASGI app: /healthz, /metrics, the web chat, the Telegram webhook; the outbox deliverer (and
+"""The ASGI app: /healthz, /metrics, the web chat, the Telegram and LINE webhooks; the outbox deliverer (and
 Telegram polling) run beside it."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.bootstrap import Container
 from bot.channels import webchat
+from bot.channels.line import webhook as line_webhook
 from bot.channels.telegram import webhook as telegram_webhook
 from bot.channels.telegram.polling import Poller
 
@@ -63,6 +64,8 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
             container.deliverer.stop()
             if thread:
                 thread.join(timeout=5)
+            if container.line is not None:
+                await container.line.line.close()
 
     settings = container.settings
     routes = [
@@ -73,4 +76,6 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
     ]
     if container.telegram is not None and settings.telegram and settings.telegram.webhook_secret:
         routes.append(telegram_webhook.route(container.telegram, settings.telegram.webhook_secret))
+    if container.line is not None:
+        routes.append(line_webhook.route(container.line))
     return Starlette(routes=routes, lifespan=lifespan)

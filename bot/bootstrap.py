@@ -9,6 +9,9 @@ from functools import partial
 from sqlalchemy import Engine
 
 from bot.admin import Admin
+from bot.channels.line.client import LineApi
+from bot.channels.line.sender import LineSender
+from bot.channels.line.webhook import LineInbox
 from bot.channels.telegram.client import make_bot
 from bot.channels.telegram.inbox import Inbox
 from bot.channels.telegram.sender import TelegramSender
@@ -34,6 +37,7 @@ class Container:
     deliverer: Deliverer
     metrics: Metrics = field(default_factory=Metrics)
     telegram: Inbox | None = None
+    line: LineInbox | None = None
 
     def uow(self) -> UnitOfWork:
         """A new unit of work."""
@@ -45,7 +49,7 @@ class Container:
         self.admin.ensure_default_agency()
 
     def close(self) -> None:
-        """Release connections."""
+        """Release connections (the LINE inbox's session is closed by the app's shutdown)."""
         self.deliverer.stop()
         self.engine.dispose()
 
@@ -58,13 +62,18 @@ def build(settings: Settings) -> Container:
     senders: dict[str, Sender] = {"webchat": WebChatSender()}
     if settings.telegram is not None:
         senders["telegram"] = TelegramSender(make_bot(settings.telegram, settings.http_timeout))
+    if settings.line is not None:
+        senders["line"] = LineSender(LineApi(settings.line, settings.http_timeout))
     deliverer = Deliverer(uow, senders, lease=lease_for(settings.http_timeout))
     service = Service(uow, on_outbox=deliverer.wake)
     metrics = Metrics()
     telegram = None
     if settings.telegram is not None:
         telegram = Inbox(service, make_bot(settings.telegram, settings.http_timeout), metrics)
-    return Container(settings, engine, cipher, service, Admin(uow), deliverer, metrics, telegram)
+    line = None
+    if settings.line is not None:
+        line = LineInbox(service, LineApi(settings.line, settings.http_timeout), metrics)
+    return Container(settings, engine, cipher, service, Admin(uow), deliverer, metrics, telegram, line)
 
 
 def lease_for(http_timeout: float) -> timedelta:

@@ -57,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
         dest="telegram_command", required=True)
     set_webhook = telegram.add_parser("set-webhook", help="register the webhook URL, its secret and the commands")
     set_webhook.add_argument("url", help="the public https URL of /webhooks/telegram")
+    line = sub.add_parser("line", help="the LINE channel").add_subparsers(dest="line_command", required=True)
+    line.add_parser("check", help="check the access token and LINE_API_BASE_URL (bot info)")
     return parser
 
 
@@ -168,6 +170,34 @@ def _telegram_set_webhook(c: Container, args: argparse.Namespace) -> int:
     return 0
 
 
+def _line_check(c: Container, args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.channels.line.client import LineApi
+
+    settings = c.settings.line
+    if settings is None:
+        raise Usage("LINE is off: set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN first.")
+    line = LineApi(settings, c.settings.http_timeout)
+
+    async def check() -> str:
+        try:
+            name, basic_id = await line.bot_info()
+            return f"LINE works: {name} ({basic_id}) at {settings.api_base_url}"
+        finally:
+            await line.close()
+
+    try:
+        print(asyncio.run(check()))
+    except Exception as exc:  # any failure is the answer to "does it work?"; said in one line
+        status = getattr(exc, "status", None)
+        reason = f"LINE answered {status}" if status else f"{type(exc).__name__}"
+        print(f"tsunagu: LINE does not work at {settings.api_base_url}: {reason} "
+              "(check LINE_CHANNEL_ACCESS_TOKEN and LINE_API_BASE_URL).", file=sys.stderr)
+        return 1
+    return 0
+
+
 COMMANDS: dict[tuple[str, ...], Callable[[Container, argparse.Namespace], int]] = {
     ("serve",): _serve,
     ("db", "upgrade"): _upgrade,
@@ -178,12 +208,13 @@ COMMANDS: dict[tuple[str, ...], Callable[[Container, argparse.Namespace], int]] 
     ("reply",): _reply,
     ("thread",): _thread,
     ("telegram", "set-webhook"): _telegram_set_webhook,
+    ("line", "check"): _line_check,
 }
 
 
 def _key(args: argparse.Namespace) -> tuple[str, ...]:
     sub = {"db": "db_command", "agency": "agency_command", "counselor": "counselor_command",
-           "telegram": "telegram_command"}
+           "telegram": "telegram_command", "line": "line_command"}
     return (args.command, getattr(args, sub[args.command])) if args.command in sub else (args.command,)
 
 

@@ -129,6 +129,11 @@ class Service:
                 return None, []
             return conv, uow.transcript.since(conv.id, after_id)
 
+    def knows(self, channel: str, user_key: str) -> bool:
+        """Whether this person has written before (a channel asks before a first-contact lookup)."""
+        with self._uow() as uow:
+            return uow.conversations.exists(channel, user_key)
+
     def mark_unreachable(self, channel: str, user_key: str) -> bool:
         """The person blocked the bot (a channel told us): pending replies fail, none are tried."""
         now = self._clock()

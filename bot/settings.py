@@ -44,6 +44,15 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True)
+class LineSettings:
+    """The LINE channel: on when the channel secret and access token are set."""
+
+    channel_secret: str
+    access_token: str
+    api_base_url: str
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the service can be told from outside."""
 
@@ -54,6 +63,7 @@ class Settings:
     port: int
     default_locale: str
     telegram: TelegramSettings | None = None
+    line: LineSettings | None = None
     http_timeout: float = 10.0
 
     @staticmethod
@@ -82,6 +92,7 @@ class Settings:
             port=int(port_text),
             default_locale=locale,
             telegram=_telegram(env),
+            line=_line(env),
             http_timeout=timeout,
         )
 
@@ -103,3 +114,17 @@ def _telegram(env: Mapping[str, str]) -> TelegramSettings | None:
     if not base.startswith(("http://", "https://")):
         raise SettingsError("TELEGRAM_API_BASE_URL must start with http:// or https://.")
     return TelegramSettings(token=token, webhook_secret=secret, mode=mode, api_base_url=base)
+
+
+def _line(env: Mapping[str, str]) -> LineSettings | None:
+    """The LINE_* settings: both credentials or neither; None when off."""
+    secret = env.get("LINE_CHANNEL_SECRET") or None
+    token = env.get("LINE_CHANNEL_ACCESS_TOKEN") or None
+    if secret is None and token is None:
+        return None
+    if secret is None or token is None:
+        raise SettingsError("Set both LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN, or neither.")
+    base = (env.get("LINE_API_BASE_URL") or "https://api.line.me").rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        raise SettingsError("LINE_API_BASE_URL must start with http:// or https://.")
+    return LineSettings(channel_secret=secret, access_token=token, api_base_url=base)

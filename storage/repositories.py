@@ -76,6 +76,13 @@ class Conversations(Repository):
         ).one_or_none()
         return self._load(row) if row else None
 
+    def exists(self, channel: str, user_key: str) -> bool:
+        """Whether a conversation exists (nothing decrypted)."""
+        return self.conn.execute(
+            select(t.conversations.c.id)
+            .where(t.conversations.c.channel == channel, t.conversations.c.user_key == user_key)
+        ).first() is not None
+
     def find(self, channel: str, user_key: str) -> Conversation | None:
         """A conversation by channel and user key, without locking."""
         row = self.conn.execute(

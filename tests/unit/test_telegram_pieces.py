@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from telegram import Update
 
-from bot.channels.telegram.render import keyboard, render, split_text
+from bot.channels.splitting import split_text
+from bot.channels.telegram.render import keyboard, render
 from bot.channels.telegram.updates import Blocked, Incoming, read
 from bot.pacing import Pacer, TokenBucket
 from dialogs import prompts
@@ -87,9 +88,9 @@ def test_split_text_keeps_every_character_and_the_limit(text: str) -> None:
 
 def test_long_text_prefers_to_break_after_a_line() -> None:
     text = "あ" * 3000 + "\n" + "い" * 3000
-    assert split_text(text) == ["あ" * 3000 + "\n", "い" * 3000]
+    assert split_text(text, 4096) == ["あ" * 3000 + "\n", "い" * 3000]
     emoji = "😀" * 3000  # two UTF-16 units each
-    assert all(len(p) <= 2048 for p in split_text(emoji)) and "".join(split_text(emoji)) == emoji
+    assert all(len(p) <= 2048 for p in split_text(emoji, 4096)) and "".join(split_text(emoji, 4096)) == emoji
 
 
 def test_the_topic_keyboard_has_every_choice_id_and_pairs_short_labels() -> None:

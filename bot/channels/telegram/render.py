@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.channels.splitting import split_text
 from dialogs.model import Choice, Reply
 
 MAX_TEXT = 4096
@@ -24,42 +25,9 @@ class Part:
 
 def render(reply: Reply) -> list[Part]:
     """The messages that carry a reply; the keyboard rides on the last one."""
-    chunks = split_text(reply.text or " ")
+    chunks = split_text(reply.text or " ", MAX_TEXT)
     markup = keyboard(reply.choices) if reply.choices else None
     return [Part(chunk, markup if i == len(chunks) - 1 else None) for i, chunk in enumerate(chunks)]
-
-
-def _units(text: str) -> int:
-    """Length as Telegram counts it (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Pieces of at most `limit` UTF-16 units, cut after a line break or a sentence end when possible."""
-    pieces: list[str] = []
-    rest = text
-    while _units(rest) > limit:
-        cut = _fit(rest, limit)
-        window = rest[:cut]
-        for mark in ("\n\n", "\n", "。", ". ", "、", " "):
-            at = window.rfind(mark)
-            if at >= cut // 2:
-                cut = at + len(mark)
-                break
-        pieces.append(rest[:cut])
-        rest = rest[cut:]
-    pieces.append(rest)
-    return pieces
-
-
-def _fit(text: str, limit: int) -> int:
-    """How many characters of `text` fit in `limit` UTF-16 units (never halving a character)."""
-    used = 0
-    for i, char in enumerate(text):
-        used += 2 if ord(char) > 0xFFFF else 1
-        if used > limit:
-            return i
-    return len(text)
 
 
 def _width(label: str) -> int:
