@@ -22,6 +22,9 @@ from bot.channels import webchat
 from bot.channels.line import webhook as line_webhook
 from bot.channels.telegram import webhook as telegram_webhook
 from bot.channels.telegram.polling import Poller
+from bot.console.accounts import Accounts
+from bot.console.cases import Cases
+from bot.console.routes import routes as console_routes
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -72,6 +75,7 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         *webchat.routes(container),
+        *console_routes(Accounts(container.uow), Cases(container.uow)),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     if container.telegram is not None and settings.telegram and settings.telegram.webhook_secret:

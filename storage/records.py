@@ -93,3 +93,15 @@ class Counselor:
     agency_id: int
     role: str
     password_hash: str
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ConsoleSession:
+    """A signed-in counselor and the session's CSRF token."""
+
+    counselor: Counselor
+    agency: str
+    csrf: str
+    expires_at: datetime

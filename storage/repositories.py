@@ -7,13 +7,13 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, case, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dialogs.model import Conversation, Sheet
 from storage import tables as t
 from storage.crypto import FieldCipher
-from storage.records import Agency, Counselor, Handoff, OutboxItem, TranscriptEntry
+from storage.records import Agency, ConsoleSession, Counselor, Handoff, OutboxItem, TranscriptEntry
 
 
 def new_id() -> str:
@@ -319,6 +319,20 @@ class Handoffs(Repository):
         rows = self.conn.execute(stmt.order_by(urgent_first, t.handoffs.c.created_at, t.handoffs.c.id)).all()
         return [self._handoff(r) for r in rows]
 
+    def claim(self, handoff_id: str, counselor_id: int, at: datetime) -> bool:
+        """Take an open handoff; False when someone else took it first (one wins, atomically)."""
+        result = self.conn.execute(
+            update(t.handoffs).where(t.handoffs.c.id == handoff_id, t.handoffs.c.status == "open")
+            .values(status="claimed", claimed_by=counselor_id, updated_at=at))
+        return bool(result.rowcount)
+
+    def claimed_by(self, handoff_id: str) -> str | None:
+        """The email of the counselor holding a handoff."""
+        row = self.conn.execute(
+            select(t.counselors.c.email).join(t.handoffs, t.handoffs.c.claimed_by == t.counselors.c.id)
+            .where(t.handoffs.c.id == handoff_id)).first()
+        return str(row.email) if row else None
+
     def erase_sheet(self, conversation_id: str, at: datetime) -> None:
         """Replace the stored sheets of a conversation with an empty one (statistics stay)."""
         self.conn.execute(update(t.handoffs).where(t.handoffs.c.conversation_id == conversation_id)
@@ -377,7 +391,50 @@ class Counselors(Repository):
     def by_email(self, email: str) -> Counselor | None:
         """An account by email."""
         row = self.conn.execute(select(t.counselors).where(t.counselors.c.email == email)).one_or_none()
-        return Counselor(row.id, row.email, row.agency_id, row.role, row.password_hash) if row else None
+        return _counselor(row) if row else None
+
+    def login_failed(self, counselor_id: int, lock_after: int, lock_until: datetime) -> None:
+        """Count a failed password; lock the account when the count reaches `lock_after`."""
+        failed = t.counselors.c.failed_logins + 1
+        self.conn.execute(update(t.counselors).where(t.counselors.c.id == counselor_id).values(
+            failed_logins=failed,
+            locked_until=case((failed >= lock_after, lock_until), else_=t.counselors.c.locked_until)))
+
+    def login_succeeded(self, counselor_id: int) -> None:
+        """Forget earlier failures."""
+        self.conn.execute(update(t.counselors).where(t.counselors.c.id == counselor_id)
+                          .values(failed_logins=0, locked_until=None))
+
+
+def _counselor(row: Any) -> Counselor:
+    return Counselor(row.id, row.email, row.agency_id, row.role, row.password_hash,
+                     row.failed_logins, row.locked_until)
+
+
+class ConsoleSessions(Repository):
+    """Console sign-ins, kept by the hash of the cookie value."""
+
+    def add(self, session_hash: str, counselor_id: int, csrf: str, at: datetime, expires_at: datetime) -> None:
+        """Start a session."""
+        self.conn.execute(insert(t.console_sessions).values(
+            id=session_hash, counselor_id=counselor_id, csrf=csrf, created_at=at, expires_at=expires_at))
+
+    def get(self, session_hash: str, now: datetime) -> ConsoleSession | None:
+        """A live session with its counselor and agency."""
+        row = self.conn.execute(
+            select(t.console_sessions.c.csrf, t.console_sessions.c.expires_at, t.counselors,
+                   t.agencies.c.name.label("agency_name"))
+            .join(t.counselors, t.counselors.c.id == t.console_sessions.c.counselor_id)
+            .join(t.agencies, t.agencies.c.id == t.counselors.c.agency_id)
+            .where(t.console_sessions.c.id == session_hash, t.console_sessions.c.expires_at > now)
+        ).one_or_none()
+        if row is None:
+            return None
+        return ConsoleSession(_counselor(row), row.agency_name, row.csrf, row.expires_at)
+
+    def delete(self, session_hash: str) -> None:
+        """End a session (logout)."""
+        self.conn.execute(delete(t.console_sessions).where(t.console_sessions.c.id == session_hash))
 
 
 class AuditLog(Repository):

@@ -170,6 +170,17 @@ counselors = Table(
     Column("agency_id", Integer, ForeignKey("agencies.id"), nullable=False),
     Column("role", String(16), nullable=False),
     _ts("created_at"),
+    Column("failed_logins", Integer, nullable=False, default=0, server_default="0"),
+    _ts("locked_until", nullable=True),
+)
+
+console_sessions = Table(
+    "console_sessions", metadata,
+    Column("id", String(64), primary_key=True),  # sha256 of the cookie value; the cookie itself is never stored
+    Column("counselor_id", Integer, ForeignKey("counselors.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    _ts("created_at"),
+    _ts("expires_at"),
 )
 
 audit_log = Table(

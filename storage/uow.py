@@ -12,6 +12,7 @@ from storage.repositories import (
     Agencies,
     AuditLog,
     ConsentRecords,
+    ConsoleSessions,
     Conversations,
     Counselors,
     Handoffs,
@@ -32,6 +33,7 @@ class UnitOfWork(Protocol):
     handoffs: Handoffs
     consents: ConsentRecords
     counselors: Counselors
+    sessions: ConsoleSessions
     audit: AuditLog
 
     def __enter__(self) -> UnitOfWork: ...
@@ -63,6 +65,7 @@ class SqlUnitOfWork:
         self.handoffs = Handoffs(conn, cipher)
         self.consents = ConsentRecords(conn, cipher)
         self.counselors = Counselors(conn, cipher)
+        self.sessions = ConsoleSessions(conn, cipher)
         self.audit = AuditLog(conn, cipher)
         return self
 

@@ -1,0 +1,1 @@
+"""The counselor console at /console: sign-in, the agency's queue, sheets and claims."""
