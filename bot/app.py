@@ -75,7 +75,7 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         *webchat.routes(container),
-        *console_routes(Accounts(container.uow), Cases(container.uow)),
+        *console_routes(Accounts(container.uow), Cases(container.uow), container.service),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     if container.telegram is not None and settings.telegram and settings.telegram.webhook_secret:

@@ -64,6 +64,11 @@ class Cases:
             uow.commit()
             return sheet
 
+    def check(self, who: ConsoleSession, handoff_id: str) -> None:
+        """NotFound unless the handoff is the counselor's agency's."""
+        with self._uow() as uow:
+            self._visible(uow, who, handoff_id)
+
     def claim(self, who: ConsoleSession, handoff_id: str) -> Claim:
         """Take the case; one counselor wins when two press at once."""
         now = self._clock()

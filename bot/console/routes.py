@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from bot.console.accounts import Accounts, Locked, Refused
 from bot.console.cases import Cases
-from bot.service import NotFound, utcnow
+from bot.service import NotFound, Service, utcnow
 from bot.sheet import render_sheet
 from bot.transcript import AUTHORS, describe
 from bot.web import render_page
@@ -71,7 +71,10 @@ def _row(handoff: Handoff, now: datetime) -> dict[str, str]:
             "channel": handoff.channel, "status": handoff.status}
 
 
-def routes(accounts: Accounts, cases: Cases) -> list[Route]:
+MAX_REPLY = 4000
+
+
+def routes(accounts: Accounts, cases: Cases, service: Service) -> list[Route]:
     """Every /console route."""
 
     def signed_in(page: Page) -> Callable[[Request], Awaitable[Response]]:
@@ -81,6 +84,7 @@ def routes(accounts: Accounts, cases: Cases) -> list[Route]:
                 return RedirectResponse("/console/login", status_code=303)
             if request.method == "POST":
                 form = await _form(request)
+                request.state.form = form
                 if not _same(form.get("csrf"), who.csrf):
                     with use_locale(_locale(request)):
                         text = _("もう一度操作してください。")
@@ -153,6 +157,17 @@ def routes(accounts: Accounts, cases: Cases) -> list[Route]:
             text = _("{holder}さんがすでに担当しています。").format(holder=outcome.holder or "?")
         return await case(request, who, text)
 
+    async def reply(request: Request, who: ConsoleSession) -> Response:
+        handoff_id = request.path_params["handoff_id"]
+        text = request.state.form.get("text", "").strip()
+        await run_in_threadpool(cases.check, who, handoff_id)
+        if not text or len(text) > MAX_REPLY:
+            with use_locale(_locale(request)):
+                message = _("返信は1〜{n}文字で書いてください。").format(n=MAX_REPLY)
+            return await case(request, who, message)
+        await run_in_threadpool(service.reply, handoff_id, text, who.counselor.email)
+        return RedirectResponse(f"/console/handoffs/{handoff_id}", status_code=303)
+
     async def sheet(request: Request, who: ConsoleSession) -> Response:
         data = await run_in_threadpool(cases.sheet, who, request.path_params["handoff_id"])
         return HTMLResponse(render_sheet(data, date.today(), _locale(request)), headers=HEADERS)
@@ -165,4 +180,5 @@ def routes(accounts: Accounts, cases: Cases) -> list[Route]:
         Route("/console/handoffs/{handoff_id}", signed_in(case), methods=["GET"]),
         Route("/console/handoffs/{handoff_id}/claim", signed_in(claim), methods=["POST"]),
         Route("/console/handoffs/{handoff_id}/sheet", signed_in(sheet), methods=["GET"]),
+        Route("/console/handoffs/{handoff_id}/reply", signed_in(reply), methods=["POST"]),
     ]

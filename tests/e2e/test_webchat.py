@@ -16,6 +16,7 @@ import pytest
 from tests.conftest import BACKENDS, database_url
 from tests.e2e.intake import SECRET_DETAIL, SECRET_NAME, SECRET_PHONE, walk_family_intake
 from tests.e2e.server import Server, start
+from tests.e2e.webchat_person import Person
 
 pytestmark = pytest.mark.e2e
 
@@ -27,38 +28,6 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
     srv = start(tmp_path / "var", None if request.param == "sqlite" else url)
     yield srv
     srv.stop()
-
-
-class Person:
-    """A browser-less web chat user: keeps the cookie and the last message id."""
-
-    def __init__(self, base: str) -> None:
-        self.http = httpx.Client(base_url=base, timeout=10)
-        self.after = 0
-        self.latencies: list[float] = []
-        self.last: dict[str, Any] = {}
-
-    def post(self, **body: Any) -> dict[str, Any]:
-        started = time.perf_counter()
-        response = self.http.post(f"/chat/api/messages?after={self.after}", json=body)
-        self.latencies.append(time.perf_counter() - started)
-        assert response.status_code == 200, response.text
-        data: dict[str, Any] = response.json()
-        if data["messages"]:
-            self.after = data["messages"][-1]["id"]
-        bot = [m for m in data["messages"] if m["from"] == "bot"]
-        assert bot or data.get("duplicate"), "every message is answered"
-        self.last = data
-        return data
-
-    def say(self, text: str) -> dict[str, Any]:
-        return self.post(text=text)
-
-    def press(self, choice: str) -> dict[str, Any]:
-        return self.post(choice=choice)
-
-    def open(self) -> dict[str, Any]:
-        return self.post(kind="open")
 
 
 def test_family_intake_end_to_end(server: Server, tmp_path: Path) -> None:

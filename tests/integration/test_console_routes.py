@@ -107,11 +107,14 @@ def test_another_agency_is_refused_every_case_route(container: Container) -> Non
     csrf = csrf_of(other)
     for method, path in (("GET", f"/console/handoffs/{handoff_id}"),
                          ("GET", f"/console/handoffs/{handoff_id}/sheet"),
-                         ("POST", f"/console/handoffs/{handoff_id}/claim")):
-        response = other.request(method, path, data={"csrf": csrf} if method == "POST" else None)
+                         ("POST", f"/console/handoffs/{handoff_id}/claim"),
+                         ("POST", f"/console/handoffs/{handoff_id}/reply")):
+        response = other.request(method, path, data={"csrf": csrf, "text": "x"} if method == "POST" else None)
         assert response.status_code == 404, path
     with container.uow() as uow:
         assert uow.handoffs.claimed_by(handoff_id) is None
+    _, thread = container.service.thread("webchat", "person-1")
+    assert not [m for m in thread if m.author == "counselor"], "no reply crossed agencies"
 
 
 def test_csrf_is_required_on_every_post(container: Container) -> None:
@@ -136,3 +139,18 @@ def test_repeated_failures_lock_the_account(container: Container) -> None:
         assert sign_in(http, "a1@adachi.example", "wrong password!") == 401
     assert sign_in(http, "a1@adachi.example") == 429, "locked even with the right password"
     assert sign_in(client(container), "a2@adachi.example") == 303, "only that account"
+
+
+def test_a_reply_from_the_console_reaches_the_person_and_is_audited(container: Container) -> None:
+    handoff_id = handoff(container)
+    http = client(container)
+    assert sign_in(http, "a1@adachi.example") == 303
+    sent = http.post(f"/console/handoffs/{handoff_id}/reply", data={"csrf": csrf_of(http),
+                                                                    "text": "こんばんは。<b>佐藤</b>です。"})
+    assert sent.status_code == 200 and "こんばんは。&lt;b&gt;佐藤&lt;/b&gt;です。" in sent.text
+    empty = http.post(f"/console/handoffs/{handoff_id}/reply", data={"csrf": csrf_of(http), "text": "  "})
+    assert "返信は1〜4000文字で書いてください。" in empty.text
+    _, thread = container.service.thread("webchat", "person-1")
+    assert [m.body["text"] for m in thread if m.author == "counselor"] == ["こんばんは。<b>佐藤</b>です。"]
+    with container.uow() as uow:
+        assert ("a1@adachi.example", "reply") in [(e["actor"], e["action"]) for e in uow.audit.entries()]
