@@ -326,6 +326,22 @@ class Handoffs(Repository):
             .values(status="claimed", claimed_by=counselor_id, updated_at=at))
         return bool(result.rowcount)
 
+    def release(self, handoff_id: str, counselor_id: int, at: datetime) -> bool:
+        """Give a claimed case back to the queue; only its holder can."""
+        result = self.conn.execute(
+            update(t.handoffs).where(t.handoffs.c.id == handoff_id, t.handoffs.c.status == "claimed",
+                                     t.handoffs.c.claimed_by == counselor_id)
+            .values(status="open", claimed_by=None, updated_at=at))
+        return bool(result.rowcount)
+
+    def close(self, handoff_id: str, counselor_id: int, outcome: str, at: datetime) -> bool:
+        """Close a case its holder has claimed, with an outcome."""
+        result = self.conn.execute(
+            update(t.handoffs).where(t.handoffs.c.id == handoff_id, t.handoffs.c.status == "claimed",
+                                     t.handoffs.c.claimed_by == counselor_id)
+            .values(status="closed", outcome=outcome, closed_at=at, updated_at=at))
+        return bool(result.rowcount)
+
     def claimed_by(self, handoff_id: str) -> str | None:
         """The email of the counselor holding a handoff."""
         row = self.conn.execute(

@@ -145,6 +145,8 @@ handoffs = Table(
     Column("claimed_by", Integer, ForeignKey("counselors.id"), nullable=True),
     _ts("created_at"),
     _ts("updated_at"),
+    Column("outcome", String(32), nullable=True),
+    _ts("closed_at", nullable=True),
     Index("ix_handoffs_queue", "status", "priority", "created_at"),
     Index("ix_handoffs_conversation_id", "conversation_id"),
 )

@@ -8,8 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from bot.service import NotFound, utcnow
+from dialogs.i18n import N_
 from storage.records import ConsoleSession, Handoff, TranscriptEntry
 from storage.uow import UnitOfWork
+
+OUTCOMES = {"connected": N_("支援につないだ"), "relayed": N_("ほかの機関へつないだ"),
+            "no_contact": N_("連絡が取れなかった"), "ended": N_("本人・家族の希望で終了"), "other": N_("その他")}
 
 
 @dataclass(frozen=True)
@@ -80,3 +84,27 @@ class Cases:
             holder = uow.handoffs.claimed_by(handoff_id)
             uow.commit()
             return Claim(won, holder)
+
+    def release(self, who: ConsoleSession, handoff_id: str) -> bool:
+        """Give the case back to the queue (only its holder can); audited."""
+        return self._change(who, handoff_id, "release", None)
+
+    def close(self, who: ConsoleSession, handoff_id: str, outcome: str) -> bool:
+        """Close the case with an outcome (only its holder can); audited."""
+        if outcome not in OUTCOMES:
+            raise ValueError(outcome)
+        return self._change(who, handoff_id, "close", outcome)
+
+    def _change(self, who: ConsoleSession, handoff_id: str, action: str, outcome: str | None) -> bool:
+        now = self._clock()
+        with self._uow() as uow:
+            self._visible(uow, who, handoff_id)
+            if outcome is None:
+                done = uow.handoffs.release(handoff_id, who.counselor.id, now)
+            else:
+                done = uow.handoffs.close(handoff_id, who.counselor.id, outcome, now)
+            if done:
+                detail = f"outcome={outcome}" if outcome else None
+                uow.audit.record(who.counselor.email, action, handoff_id, now, detail)
+            uow.commit()
+            return done

@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.console.accounts import Accounts, Locked, Refused
-from bot.console.cases import Cases
+from bot.console.cases import OUTCOMES, Cases
 from bot.service import NotFound, Service, utcnow
 from bot.sheet import render_sheet
 from bot.transcript import AUTHORS, describe
@@ -72,6 +72,11 @@ def _row(handoff: Handoff, now: datetime) -> dict[str, str]:
 
 
 MAX_REPLY = 4000
+
+
+def _not_holder(request: Request) -> str:
+    with use_locale(_locale(request)):
+        return _("担当している人だけができます。")
 
 
 def routes(accounts: Accounts, cases: Cases, service: Service) -> list[Route]:
@@ -145,8 +150,10 @@ def routes(accounts: Accounts, cases: Cases, service: Service) -> list[Route]:
                          "text": describe(m.body), "delivered": m.delivered,
                          "at": m.created_at.strftime("%Y-%m-%d %H:%M")} for m in thread]
             main = topic_label(handoff.main_topic) if handoff.main_topic else _("（未選択）")
+            outcomes = [(key, _(text)) for key, text in OUTCOMES.items()]
+        mine = holder == who.counselor.email
         return _page(request, "case.html", handoff=handoff, thread=messages, holder=holder, who=who,
-                     main_topic=main, message=message)
+                     main_topic=main, message=message, mine=mine, outcomes=outcomes)
 
     async def claim(request: Request, who: ConsoleSession) -> Response:
         handoff_id = request.path_params["handoff_id"]
@@ -168,6 +175,23 @@ def routes(accounts: Accounts, cases: Cases, service: Service) -> list[Route]:
         await run_in_threadpool(service.reply, handoff_id, text, who.counselor.email)
         return RedirectResponse(f"/console/handoffs/{handoff_id}", status_code=303)
 
+    async def release(request: Request, who: ConsoleSession) -> Response:
+        handoff_id = request.path_params["handoff_id"]
+        if not await run_in_threadpool(cases.release, who, handoff_id):
+            return await case(request, who, _not_holder(request))
+        return RedirectResponse("/console", status_code=303)
+
+    async def close(request: Request, who: ConsoleSession) -> Response:
+        handoff_id = request.path_params["handoff_id"]
+        outcome = request.state.form.get("outcome", "")
+        if outcome not in OUTCOMES:
+            with use_locale(_locale(request)):
+                message = _("結果を選んでください。")
+            return await case(request, who, message)
+        if not await run_in_threadpool(cases.close, who, handoff_id, outcome):
+            return await case(request, who, _not_holder(request))
+        return RedirectResponse("/console", status_code=303)
+
     async def sheet(request: Request, who: ConsoleSession) -> Response:
         data = await run_in_threadpool(cases.sheet, who, request.path_params["handoff_id"])
         return HTMLResponse(render_sheet(data, date.today(), _locale(request)), headers=HEADERS)
@@ -181,4 +205,6 @@ def routes(accounts: Accounts, cases: Cases, service: Service) -> list[Route]:
         Route("/console/handoffs/{handoff_id}/claim", signed_in(claim), methods=["POST"]),
         Route("/console/handoffs/{handoff_id}/sheet", signed_in(sheet), methods=["GET"]),
         Route("/console/handoffs/{handoff_id}/reply", signed_in(reply), methods=["POST"]),
+        Route("/console/handoffs/{handoff_id}/release", signed_in(release), methods=["POST"]),
+        Route("/console/handoffs/{handoff_id}/close", signed_in(close), methods=["POST"]),
     ]

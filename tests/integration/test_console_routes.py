@@ -108,7 +108,9 @@ def test_another_agency_is_refused_every_case_route(container: Container) -> Non
     for method, path in (("GET", f"/console/handoffs/{handoff_id}"),
                          ("GET", f"/console/handoffs/{handoff_id}/sheet"),
                          ("POST", f"/console/handoffs/{handoff_id}/claim"),
-                         ("POST", f"/console/handoffs/{handoff_id}/reply")):
+                         ("POST", f"/console/handoffs/{handoff_id}/reply"),
+                         ("POST", f"/console/handoffs/{handoff_id}/release"),
+                         ("POST", f"/console/handoffs/{handoff_id}/close")):
         response = other.request(method, path, data={"csrf": csrf, "text": "x"} if method == "POST" else None)
         assert response.status_code == 404, path
     with container.uow() as uow:
@@ -154,3 +156,27 @@ def test_a_reply_from_the_console_reaches_the_person_and_is_audited(container: C
     assert [m.body["text"] for m in thread if m.author == "counselor"] == ["こんばんは。<b>佐藤</b>です。"]
     with container.uow() as uow:
         assert ("a1@adachi.example", "reply") in [(e["actor"], e["action"]) for e in uow.audit.entries()]
+
+
+def test_only_the_holder_releases_or_closes_with_an_outcome(container: Container) -> None:
+    handoff_id = handoff(container)
+    a1, a2 = client(container), client(container)
+    assert sign_in(a1, "a1@adachi.example") == 303 and sign_in(a2, "a2@adachi.example") == 303
+    a1.post(f"/console/handoffs/{handoff_id}/claim", data={"csrf": csrf_of(a1)})
+    refused = a2.post(f"/console/handoffs/{handoff_id}/close", data={"csrf": csrf_of(a2), "outcome": "other"})
+    assert "担当している人だけができます。" in refused.text
+    released = a1.post(f"/console/handoffs/{handoff_id}/release", data={"csrf": csrf_of(a1)}, follow_redirects=False)
+    assert released.status_code == 303
+    with container.uow() as uow:
+        assert uow.handoffs.claimed_by(handoff_id) is None
+    a2.post(f"/console/handoffs/{handoff_id}/claim", data={"csrf": csrf_of(a2)})
+    no_outcome = a2.post(f"/console/handoffs/{handoff_id}/close", data={"csrf": csrf_of(a2), "outcome": "x"})
+    assert "結果を選んでください。" in no_outcome.text
+    closed = a2.post(f"/console/handoffs/{handoff_id}/close", data={"csrf": csrf_of(a2), "outcome": "connected"},
+                     follow_redirects=False)
+    assert closed.status_code == 303
+    assert f"/console/handoffs/{handoff_id}" not in a2.get("/console").text, "closed cases leave the queue"
+    with container.uow() as uow:
+        actions = [(e["actor"], e["action"], e["detail"]) for e in uow.audit.entries()]
+    assert ("a1@adachi.example", "release", None) in actions
+    assert ("a2@adachi.example", "close", "outcome=connected") in actions
