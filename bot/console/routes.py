@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.console.accounts import Accounts, Locked, Refused
@@ -143,6 +143,16 @@ def routes(accounts: Accounts, cases: Cases, service: Service) -> list[Route]:
             rows = [_row(h, now) for h in handoffs]
         return _page(request, "queue.html", rows=rows, who=who)
 
+    async def queue_json(request: Request, who: ConsoleSession) -> Response:
+        """The queue as data, for the page's refresh every few seconds (no personal fields)."""
+        handoffs = await run_in_threadpool(cases.queue, who)
+        now = utcnow()
+        with use_locale(_locale(request)):
+            rows = [_row(h, now) for h in handoffs]
+        urgent = sum(1 for r in rows if r["priority"] == "urgent" and r["status"] == "open")
+        return JSONResponse({"rows": rows, "open": sum(1 for r in rows if r["status"] == "open"),
+                             "urgent": urgent}, headers=HEADERS)
+
     async def case(request: Request, who: ConsoleSession, message: str | None = None) -> Response:
         handoff, thread, holder = await run_in_threadpool(cases.case, who, request.path_params["handoff_id"])
         with use_locale(_locale(request)):
@@ -201,6 +211,7 @@ def routes(accounts: Accounts, cases: Cases, service: Service) -> list[Route]:
         Route("/console/login", login, methods=["POST"]),
         Route("/console/logout", signed_in(logout), methods=["POST"]),
         Route("/console", signed_in(queue), methods=["GET"]),
+        Route("/console/queue.json", signed_in(queue_json), methods=["GET"]),
         Route("/console/handoffs/{handoff_id}", signed_in(case), methods=["GET"]),
         Route("/console/handoffs/{handoff_id}/claim", signed_in(claim), methods=["POST"]),
         Route("/console/handoffs/{handoff_id}/sheet", signed_in(sheet), methods=["GET"]),

@@ -83,6 +83,9 @@ def test_sign_in_queue_claim_and_sheet(container: Container) -> None:
     queue = a1.get("/console")
     assert queue.status_code == 200 and f"/console/handoffs/{handoff_id}" in queue.text
     assert queue.headers["cache-control"] == "no-store"
+    data = a1.get("/console/queue.json").json()
+    assert [r["id"] for r in data["rows"]] == [handoff_id] and data["open"] == 1 and data["urgent"] == 0
+    assert client(container).get("/console/queue.json", follow_redirects=False).status_code == 303
 
     won = a1.post(f"/console/handoffs/{handoff_id}/claim", data={"csrf": csrf_of(a1)}, follow_redirects=False)
     assert won.status_code == 303
@@ -104,6 +107,7 @@ def test_another_agency_is_refused_every_case_route(container: Container) -> Non
     other = client(container)
     assert sign_in(other, "m1@machida.example") == 303
     assert f"/console/handoffs/{handoff_id}" not in other.get("/console").text
+    assert other.get("/console/queue.json").json()["rows"] == []
     csrf = csrf_of(other)
     for method, path in (("GET", f"/console/handoffs/{handoff_id}"),
                          ("GET", f"/console/handoffs/{handoff_id}/sheet"),
