@@ -21,6 +21,13 @@ class Metrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
         )
 
+    def handled(self, channel: str, seconds: float, duplicate: bool, handoff: bool) -> None:
+        """Count one inbound message as every channel does: its time, new or repeated, a handoff."""
+        self.handle_seconds.labels(channel).observe(seconds)
+        (self.duplicates if duplicate else self.inbound).labels(channel).inc()
+        if handoff:
+            self.handoffs.inc()
+
     def render(self) -> bytes:
         """The text exposition format."""
         return generate_latest(self.registry)

@@ -133,13 +133,8 @@ def routes(container: Container) -> list[Route]:
         )
         started = time.perf_counter()
         handled = await run_in_threadpool(container.service.handle, inbound)
-        container.metrics.handle_seconds.labels(CHANNEL).observe(time.perf_counter() - started)
-        if handled.duplicate:
-            container.metrics.duplicates.labels(CHANNEL).inc()
-        else:
-            container.metrics.inbound.labels(CHANNEL).inc()
-        if handled.handoff_id:
-            container.metrics.handoffs.inc()
+        container.metrics.handled(CHANNEL, time.perf_counter() - started, handled.duplicate,
+                                  handled.handoff_id is not None)
         conv, entries = await run_in_threadpool(container.service.thread, CHANNEL, inbound.user_key, after)
         response = JSONResponse({
             "messages": [_message(e) for e in entries],

@@ -70,11 +70,7 @@ class LineInbox:
                 inbound = _with_locale(inbound, language)
         started = time.perf_counter()
         handled = await run_in_threadpool(self.service.handle, inbound, incoming.delivery or None)
-        self.metrics.handle_seconds.labels(CHANNEL).observe(time.perf_counter() - started)
-        counter = self.metrics.duplicates if handled.duplicate else self.metrics.inbound
-        counter.labels(CHANNEL).inc()
-        if handled.handoff_id:
-            self.metrics.handoffs.inc()
+        self.metrics.handled(CHANNEL, time.perf_counter() - started, handled.duplicate, handled.handoff_id is not None)
 
 
 def _type(event: Any) -> str:

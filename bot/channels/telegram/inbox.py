@@ -53,13 +53,7 @@ class Inbox:
     async def _handle(self, incoming: Incoming) -> None:
         started = time.perf_counter()
         handled = await run_in_threadpool(self.service.handle, incoming.inbound, incoming.delivery or None)
-        self.metrics.handle_seconds.labels(CHANNEL).observe(time.perf_counter() - started)
-        if handled.duplicate:
-            self.metrics.duplicates.labels(CHANNEL).inc()
-        else:
-            self.metrics.inbound.labels(CHANNEL).inc()
-        if handled.handoff_id:
-            self.metrics.handoffs.inc()
+        self.metrics.handled(CHANNEL, time.perf_counter() - started, handled.duplicate, handled.handoff_id is not None)
 
     async def answer(self, callback_query_id: str | None) -> None:
         """Stop the button's spinner; a failure here loses nothing, so it is only logged."""
