@@ -31,7 +31,7 @@ lint: setup
 	$(BIN)/mypy
 
 i18n-extract: setup
-	$(BIN)/pybabel extract -F pyproject.toml -k N_ --sort-by-file --no-wrap -o locales/messages.pot bot dialogs
+	$(BIN)/pybabel extract -F pyproject.toml -k N_ -k say:2 --sort-by-file --no-wrap -o locales/messages.pot bot dialogs
 
 i18n-update: i18n-extract
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-wrap

@@ -24,6 +24,8 @@ from bot.channels.telegram import webhook as telegram_webhook
 from bot.channels.telegram.polling import Poller
 from bot.console.accounts import Accounts
 from bot.console.cases import Cases
+from bot.console.manage import Manage
+from bot.console.relay import Relays
 from bot.console.routes import routes as console_routes
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -75,7 +77,8 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         *webchat.routes(container),
-        *console_routes(Accounts(container.uow), Cases(container.uow), container.service),
+        *console_routes(Accounts(container.uow), Cases(container.uow), Relays(container.uow), Manage(container.uow),
+                        container.admin, container.service),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     if container.telegram is not None and settings.telegram and settings.telegram.webhook_secret:

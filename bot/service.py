@@ -90,15 +90,20 @@ class Service:
             if agency is None:
                 raise NotFound("No agency exists; run `tsunagu db upgrade` to create the default one.")
             handoff_id = uow.handoffs.add(conv, agency, event.urgent, now)
-            uow.audit.record(BOT, "handoff", handoff_id, now, f"agency={agency.id}")
+            uow.audit.record(BOT, "handoff", handoff_id, now, f"agency={agency.id}", agency.id)
             return handoff_id
         if isinstance(event, ConsentGiven):
             uow.consents.add(conv.id, event.agreed, event.text_version, now)
         elif isinstance(event, EraseRequested):
             uow.transcript.erase(conv.id)
             uow.outbox.erase(conv.id)
+            uow.notes.erase(conv.id)
+            uow.relays.erase_notes(conv.id)
+            uow.consents.withdraw(conv.id, now)  # nothing erased may be relayed again
             uow.handoffs.erase_sheet(conv.id, now)
             uow.audit.record("person", "erase", conv.id, now)
+            for agency_id, handoff_id in uow.handoffs.agencies_of(conv.id):
+                uow.audit.record("person", "erase", handoff_id, now, None, agency_id)
         elif isinstance(event, MessageForCounselor):
             pass  # already in the thread as the inbound message; the console reads it there
         return None
@@ -156,7 +161,7 @@ class Service:
             entries: list[TranscriptEntry] = []
             while page := uow.transcript.since(handoff.conversation_id, entries[-1].id if entries else 0):
                 entries.extend(page)
-            uow.audit.record(actor, "view_thread", handoff_id, now)
+            uow.audit.record(actor, "view_thread", handoff_id, now, None, handoff.agency_id)
             uow.commit()
             return entries
 
@@ -174,7 +179,7 @@ class Service:
             assert conv.id is not None
             message_id = self._queue_replies(uow, conv, [Reply(text)], "counselor", now)
             assert message_id is not None
-            uow.audit.record(actor, "reply", handoff_id, now)
+            uow.audit.record(actor, "reply", handoff_id, now, None, handoff.agency_id)
             uow.commit()
         self._on_outbox()
         return message_id
@@ -201,6 +206,6 @@ class Service:
             sheet["consent_records"] = uow.consents.for_conversation(handoff.conversation_id)
             sheet["agency"] = handoff.agency
             sheet["priority"] = handoff.priority
-            uow.audit.record(actor, "export", handoff_id, now, f"format={fmt}")
+            uow.audit.record(actor, "export", handoff_id, now, f"format={fmt}", handoff.agency_id)
             uow.commit()
             return sheet

@@ -6,8 +6,8 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.web import render_page
+from dialogs.i18n import N_, use_locale
 from dialogs.i18n import gettext as _
-from dialogs.i18n import use_locale
 from dialogs.prompts import (
     AGE_BAND_LABELS,
     CONTACT_LABELS,
@@ -65,7 +65,24 @@ def view(sheet: dict[str, Any], today: date) -> dict[str, Any]:
         "contact_times": contact.get("times") or "",
         "channel": sheet.get("channel", ""),
         "erased": bool(sheet.get("erased")),
+        "withdrawn": _withdrawn(sheet),
+        "relays": [_relay(r) for r in sheet.get("relays") or []],
     }
+
+
+RELAY_STATUS = {"offered": N_("返事待ち"), "accepted": N_("受け入れ"), "declined": N_("見送り")}
+
+
+def _withdrawn(sheet: dict[str, Any]) -> str:
+    """The 和暦 date consent was last withdrawn, or empty."""
+    stamps = [r["withdrawn_at"] for r in sheet.get("consent_records") or [] if r.get("withdrawn_at")]
+    return format_wareki(datetime.fromisoformat(max(stamps)).date()) if stamps else ""
+
+
+def _relay(relay: dict[str, Any]) -> dict[str, Any]:
+    """One line of the relay chain, as the paper form's relay boxes: date, agencies, counselor, note."""
+    return {**relay, "date": format_wareki(datetime.fromisoformat(relay["at"]).date()),
+            "status": _(RELAY_STATUS.get(relay["status"], relay["status"]))}
 
 
 def render_sheet(sheet: dict[str, Any], today: date, locale: str = "ja") -> str:

@@ -34,6 +34,9 @@ class Handoff:
     created_at: datetime
     received_by: str | None
     sheet: dict[str, Any]
+    outcome: str | None = None
+    closed_at: datetime | None = None
+    thread_from: int = 0
 
     def queue_entry(self) -> dict[str, Any]:
         """The `tsunagu queue --json` row (INTERFACES.md): no personal fields."""
@@ -82,6 +85,7 @@ class TranscriptEntry:
     body: dict[str, Any]
     created_at: datetime
     delivered: bool
+    delivery: str | None = None  # the outbox state of an outgoing message: pending, sent or failed
 
 
 @dataclass(frozen=True)
@@ -105,3 +109,59 @@ class ConsoleSession:
     agency: str
     csrf: str
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Relay:
+    """One provision of a case to another agency (つなぐ): who, to whom, what, on what basis, when."""
+
+    id: str
+    conversation_id: str
+    from_handoff_id: str
+    to_handoff_id: str
+    from_agency_id: int
+    from_agency: str
+    to_agency_id: int
+    to_agency: str
+    by_counselor: str
+    note: str
+    items: list[str]
+    basis: str
+    status: str
+    created_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str | None
+
+
+@dataclass(frozen=True)
+class CaseNote:
+    """A counselor's private note on a case; it never reaches the person."""
+
+    id: int
+    author: str
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CannedReply:
+    """A reply text an agency keeps ready."""
+
+    id: int
+    agency_id: int
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the audit log."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str | None
+    detail: str | None
+    agency_id: int | None

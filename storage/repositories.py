@@ -13,7 +13,18 @@ from sqlalchemy.dialects import postgresql, sqlite
 from dialogs.model import Conversation, Sheet
 from storage import tables as t
 from storage.crypto import FieldCipher
-from storage.records import Agency, ConsoleSession, Counselor, Handoff, OutboxItem, TranscriptEntry
+from storage.records import (
+    Agency,
+    AuditEntry,
+    CannedReply,
+    CaseNote,
+    ConsoleSession,
+    Counselor,
+    Handoff,
+    OutboxItem,
+    Relay,
+    TranscriptEntry,
+)
 
 
 def new_id() -> str:
@@ -130,19 +141,28 @@ class Transcript(Repository):
         ))
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
-    def since(self, conversation_id: str, after_id: int, limit: int = 200) -> list[TranscriptEntry]:
-        """Messages after an id, oldest first, with the delivery state of outgoing ones."""
-        rows = self.conn.execute(
+    def since(self, conversation_id: str, after_id: int, limit: int = 200,
+              until: datetime | None = None) -> list[TranscriptEntry]:
+        """Messages after an id (and up to a time, if given), oldest first, with the delivery state of
+        outgoing ones."""
+        stmt = (
             select(t.messages, t.outbox.c.status)
             .outerjoin(t.outbox, t.outbox.c.id == t.messages.c.outbox_id)
             .where(t.messages.c.conversation_id == conversation_id, t.messages.c.id > after_id)
-            .order_by(t.messages.c.id).limit(limit)
-        ).all()
+        )
+        if until is not None:
+            stmt = stmt.where(t.messages.c.created_at <= until)
+        rows = self.conn.execute(stmt.order_by(t.messages.c.id).limit(limit)).all()
         return [
             TranscriptEntry(r.id, r.direction, r.author, self.cipher.decrypt_json(r.body_enc),
-                            r.created_at, r.status in (None, "sent"))
+                            r.created_at, r.status in (None, "sent"), r.status)
             for r in rows
         ]
+
+    def last_id(self, conversation_id: str) -> int:
+        """The newest message's id (0 for none)."""
+        return int(self.conn.execute(select(func.max(t.messages.c.id))
+                                     .where(t.messages.c.conversation_id == conversation_id)).scalar() or 0)
 
     def erase(self, conversation_id: str) -> int:
         """Delete the whole thread; returns how many messages went."""
@@ -246,6 +266,17 @@ class Agencies(Repository):
                               .where(t.agency_municipalities.c.municipality == m))
             self.conn.execute(insert(t.agency_municipalities).values(municipality=m, agency_id=agency_id))
 
+    def replace_municipalities(self, agency_id: int, municipalities: list[str]) -> None:
+        """The agency receives exactly these municipalities from now on."""
+        self.conn.execute(delete(t.agency_municipalities)
+                          .where(t.agency_municipalities.c.agency_id == agency_id))
+        self.set_municipalities(agency_id, municipalities)
+
+    def get(self, agency_id: int) -> Agency | None:
+        """An agency by id."""
+        row = self.conn.execute(select(t.agencies).where(t.agencies.c.id == agency_id)).one_or_none()
+        return self._agency(row) if row else None
+
     def by_name(self, name: str) -> Agency | None:
         """An agency by its name."""
         row = self.conn.execute(select(t.agencies).where(t.agencies.c.name == name)).one_or_none()
@@ -310,14 +341,62 @@ class Handoffs(Repository):
             .order_by(t.handoffs.c.created_at.desc())).first()
         return self._handoff(row) if row else None
 
-    def queue(self, agency_id: int | None = None) -> list[Handoff]:
-        """Open handoffs, urgent first, then oldest first."""
-        stmt = self._select().where(t.handoffs.c.status != "closed")
+    def queue(self, agency_id: int | None = None, status: str | None = None, topic: str | None = None,
+              claimed_by: int | None = None, limit: int = 500) -> list[Handoff]:
+        """Handoffs that are not closed (or those of one status), urgent first, then oldest first;
+        optionally only those with a topic, or held by one counselor."""
+        h = t.handoffs.c
+        stmt = self._select().where(h.status != "closed" if status is None else h.status == status)
         if agency_id is not None:
-            stmt = stmt.where(t.handoffs.c.agency_id == agency_id)
-        urgent_first = (t.handoffs.c.priority != "urgent")
-        rows = self.conn.execute(stmt.order_by(urgent_first, t.handoffs.c.created_at, t.handoffs.c.id)).all()
+            stmt = stmt.where(h.agency_id == agency_id)
+        if topic is not None:
+            stmt = stmt.where(h.topics.contains(json.dumps(topic), autoescape=True))
+        if claimed_by is not None:
+            stmt = stmt.where(h.claimed_by == claimed_by)
+        if status == "closed":
+            stmt = stmt.order_by(h.closed_at.desc(), h.id)
+        else:
+            stmt = stmt.order_by(h.priority != "urgent", h.created_at, h.id)
+        rows = self.conn.execute(stmt.limit(limit)).all()
         return [self._handoff(r) for r in rows]
+
+    def counts(self, agency_id: int) -> dict[str, int]:
+        """How many of the agency's handoffs are open, urgent and open, or offered by another agency."""
+        h = t.handoffs.c
+        row = self.conn.execute(select(
+            func.count().filter(h.status == "open"),
+            func.count().filter(h.status == "open", h.priority == "urgent"),
+            func.count().filter(h.status == "offered"),
+        ).where(h.agency_id == agency_id, h.status.in_(("open", "offered")))).one()
+        return {"open": int(row[0]), "urgent": int(row[1]), "offered": int(row[2])}
+
+    def offer(self, source: Handoff, to_agency_id: int, thread_from: int, at: datetime) -> str:
+        """A copy of a case in another agency's queue, waiting for that agency to accept it."""
+        handoff_id = new_id()
+        sheet = dict(source.sheet)
+        sheet["id"] = handoff_id
+        self.conn.execute(insert(t.handoffs).values(
+            id=handoff_id, conversation_id=source.conversation_id, agency_id=to_agency_id,
+            priority=source.priority, status="offered", channel=source.channel, writer=source.writer,
+            topics=json.dumps(source.topics), main_topic=source.main_topic,
+            sheet_enc=self.cipher.encrypt_json(sheet), received_by=source.received_by,
+            created_at=at, updated_at=at, thread_from=thread_from,
+        ))
+        return handoff_id
+
+    def accept(self, handoff_id: str, counselor_id: int, at: datetime) -> bool:
+        """The receiving agency takes an offered case; the counselor who accepts holds it."""
+        result = self.conn.execute(
+            update(t.handoffs).where(t.handoffs.c.id == handoff_id, t.handoffs.c.status == "offered")
+            .values(status="claimed", claimed_by=counselor_id, updated_at=at))
+        return bool(result.rowcount)
+
+    def decline(self, handoff_id: str, at: datetime) -> bool:
+        """The receiving agency turns an offered case down: it closes there."""
+        result = self.conn.execute(
+            update(t.handoffs).where(t.handoffs.c.id == handoff_id, t.handoffs.c.status == "offered")
+            .values(status="closed", outcome="declined", closed_at=at, updated_at=at))
+        return bool(result.rowcount)
 
     def claim(self, handoff_id: str, counselor_id: int, at: datetime) -> bool:
         """Take an open handoff; False when someone else took it first (one wins, atomically)."""
@@ -349,6 +428,12 @@ class Handoffs(Repository):
             .where(t.handoffs.c.id == handoff_id)).first()
         return str(row.email) if row else None
 
+    def agencies_of(self, conversation_id: str) -> list[tuple[int, str]]:
+        """(agency id, handoff id) of every case of a conversation."""
+        rows = self.conn.execute(select(t.handoffs.c.agency_id, t.handoffs.c.id)
+                                 .where(t.handoffs.c.conversation_id == conversation_id)).all()
+        return [(int(r.agency_id), str(r.id)) for r in rows]
+
     def erase_sheet(self, conversation_id: str, at: datetime) -> None:
         """Replace the stored sheets of a conversation with an empty one (statistics stay)."""
         self.conn.execute(update(t.handoffs).where(t.handoffs.c.conversation_id == conversation_id)
@@ -364,7 +449,8 @@ class Handoffs(Repository):
             agency=row.agency_name, priority=row.priority, status=row.status, channel=row.channel,
             writer=row.writer, topics=json.loads(row.topics), main_topic=row.main_topic,
             created_at=row.created_at, received_by=row.received_by,
-            sheet=self.cipher.decrypt_json(row.sheet_enc),
+            sheet=self.cipher.decrypt_json(row.sheet_enc), outcome=row.outcome, closed_at=row.closed_at,
+            thread_from=row.thread_from,
         )
 
 
@@ -394,6 +480,23 @@ class ConsentRecords(Repository):
         return [{"scope": r.scope, "agreed": r.agreed, "text_version": r.text_version,
                  "at": r.at.isoformat(), "withdrawn_at": r.withdrawn_at} for r in rows]
 
+    def shares(self, conversation_id: str, scope: str = "share_with_agencies") -> bool:
+        """Whether the latest answer agreed and has not been withdrawn."""
+        row = self.conn.execute(
+            select(t.consent_records.c.agreed, t.consent_records.c.withdrawn_at)
+            .where(t.consent_records.c.conversation_id == conversation_id, t.consent_records.c.scope == scope)
+            .order_by(t.consent_records.c.id.desc())).first()
+        return row is not None and bool(row.agreed) and row.withdrawn_at is None
+
+    def withdraw(self, conversation_id: str, at: datetime, scope: str = "share_with_agencies") -> int:
+        """Mark every standing agreement withdrawn now; returns how many were."""
+        result = self.conn.execute(
+            update(t.consent_records)
+            .where(t.consent_records.c.conversation_id == conversation_id, t.consent_records.c.scope == scope,
+                   t.consent_records.c.agreed.is_(True), t.consent_records.c.withdrawn_at.is_(None))
+            .values(withdrawn_at=at))
+        return int(result.rowcount or 0)
+
 
 class Counselors(Repository):
     """Console accounts (argon2 hashes only)."""
@@ -408,6 +511,21 @@ class Counselors(Repository):
         """An account by email."""
         row = self.conn.execute(select(t.counselors).where(t.counselors.c.email == email)).one_or_none()
         return _counselor(row) if row else None
+
+    def get(self, counselor_id: int) -> Counselor | None:
+        """An account by id."""
+        row = self.conn.execute(select(t.counselors).where(t.counselors.c.id == counselor_id)).one_or_none()
+        return _counselor(row) if row else None
+
+    def all(self) -> list[Counselor]:
+        """Every account, by agency then email."""
+        rows = self.conn.execute(select(t.counselors).order_by(t.counselors.c.agency_id, t.counselors.c.email))
+        return [_counselor(r) for r in rows]
+
+    def change(self, counselor_id: int, agency_id: int, role: str) -> None:
+        """Move an account to an agency and give it a role."""
+        self.conn.execute(update(t.counselors).where(t.counselors.c.id == counselor_id)
+                          .values(agency_id=agency_id, role=role))
 
     def login_failed(self, counselor_id: int, lock_after: int, lock_until: datetime) -> None:
         """Count a failed password; lock the account when the count reaches `lock_after`."""
@@ -452,18 +570,127 @@ class ConsoleSessions(Repository):
         """End a session (logout)."""
         self.conn.execute(delete(t.console_sessions).where(t.console_sessions.c.id == session_hash))
 
+    def end_all(self, counselor_id: int) -> None:
+        """End every session of an account (its role or agency changed)."""
+        self.conn.execute(delete(t.console_sessions).where(t.console_sessions.c.counselor_id == counselor_id))
+
 
 class AuditLog(Repository):
     """Who viewed, exported, replied to, relayed or erased what, and when."""
 
     def record(self, actor: str, action: str, target: str | None, at: datetime,
-               detail: str | None = None) -> None:
-        """Append one entry (never personal content)."""
+               detail: str | None = None, agency_id: int | None = None) -> None:
+        """Append one entry (never personal content); `agency_id` is the actor's agency."""
         self.conn.execute(insert(t.audit_log).values(
-            actor=actor, action=action, target=target, at=at, detail=detail))
+            actor=actor, action=action, target=target, at=at, detail=detail, agency_id=agency_id))
+
+    def search(self, agency_id: int | None = None, actor: str | None = None, action: str | None = None,
+               target: str | None = None, since: datetime | None = None, until: datetime | None = None,
+               before_id: int | None = None, limit: int = 100) -> list[AuditEntry]:
+        """Entries matching every given filter, newest first (`before_id` pages back)."""
+        a = t.audit_log.c
+        stmt = select(t.audit_log)
+        for column, value in ((a.agency_id, agency_id), (a.actor, actor), (a.action, action), (a.target, target)):
+            if value is not None:
+                stmt = stmt.where(column == value)
+        if since is not None:
+            stmt = stmt.where(a.at >= since)
+        if until is not None:
+            stmt = stmt.where(a.at < until)
+        if before_id is not None:
+            stmt = stmt.where(a.id < before_id)
+        rows = self.conn.execute(stmt.order_by(a.id.desc()).limit(limit)).all()
+        return [AuditEntry(r.id, r.at, r.actor, r.action, r.target, r.detail, r.agency_id) for r in rows]
 
     def entries(self, limit: int = 100) -> list[dict[str, Any]]:
         """The newest entries first."""
         rows = self.conn.execute(select(t.audit_log).order_by(t.audit_log.c.id.desc()).limit(limit)).all()
         return [{"at": r.at.isoformat(), "actor": r.actor, "action": r.action,
                  "target": r.target, "detail": r.detail} for r in rows]
+
+
+class Relays(Repository):
+    """Provisions of a case to another agency, with their note (encrypted) and decision."""
+
+    def add(self, source: Handoff, to_handoff_id: str, to_agency_id: int, by: str, note: str,
+            items: list[str], basis: str, at: datetime) -> str:
+        """Record a relay offered to another agency."""
+        relay_id = new_id()
+        self.conn.execute(insert(t.relays).values(
+            id=relay_id, conversation_id=source.conversation_id, from_handoff_id=source.id,
+            to_handoff_id=to_handoff_id, from_agency_id=source.agency_id, to_agency_id=to_agency_id,
+            by_counselor=by, note_enc=self.cipher.encrypt_json({"text": note}), items=json.dumps(items),
+            basis=basis, status="offered", created_at=at))
+        return relay_id
+
+    def decide(self, to_handoff_id: str, status: str, by: str, note: str, at: datetime) -> None:
+        """The receiving agency accepted or declined."""
+        self.conn.execute(update(t.relays).where(t.relays.c.to_handoff_id == to_handoff_id).values(
+            status=status, decided_by=by, decided_at=at,
+            decision_note_enc=self.cipher.encrypt_json({"text": note}) if note else None))
+
+    def for_conversation(self, conversation_id: str) -> list[Relay]:
+        """Every relay of a conversation's cases, oldest first: the relay chain."""
+        src, dst = t.agencies.alias("src"), t.agencies.alias("dst")
+        rows = self.conn.execute(
+            select(t.relays, src.c.name.label("from_name"), dst.c.name.label("to_name"))
+            .join(src, src.c.id == t.relays.c.from_agency_id).join(dst, dst.c.id == t.relays.c.to_agency_id)
+            .where(t.relays.c.conversation_id == conversation_id)
+            .order_by(t.relays.c.created_at, t.relays.c.id)).all()
+        return [self._relay(r) for r in rows]
+
+    def _relay(self, r: Any) -> Relay:
+        decision = self.cipher.decrypt_json(r.decision_note_enc) if r.decision_note_enc else {}
+        return Relay(r.id, r.conversation_id, r.from_handoff_id, r.to_handoff_id, r.from_agency_id, r.from_name,
+                     r.to_agency_id, r.to_name, r.by_counselor, str(self.cipher.decrypt_json(r.note_enc)["text"]),
+                     list(json.loads(r.items)), r.basis, r.status, r.created_at, r.decided_by, r.decided_at,
+                     decision.get("text"))
+
+    def erase_notes(self, conversation_id: str) -> None:
+        """Blank the notes of an erased conversation's relays (who, when and basis stay, as the law asks)."""
+        self.conn.execute(update(t.relays).where(t.relays.c.conversation_id == conversation_id).values(
+            note_enc=self.cipher.encrypt_json({"text": ""}), decision_note_enc=None))
+
+
+class CaseNotes(Repository):
+    """Counselors' private notes on a case (encrypted); the person never sees them."""
+
+    def add(self, handoff_id: str, author: str, body: str, at: datetime) -> int:
+        """Append a note."""
+        result = self.conn.execute(insert(t.case_notes).values(
+            handoff_id=handoff_id, author=author, body_enc=self.cipher.encrypt_json({"text": body}), created_at=at))
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def for_handoff(self, handoff_id: str) -> list[CaseNote]:
+        """A case's notes, oldest first."""
+        rows = self.conn.execute(select(t.case_notes).where(t.case_notes.c.handoff_id == handoff_id)
+                                 .order_by(t.case_notes.c.id)).all()
+        return [CaseNote(r.id, r.author, str(self.cipher.decrypt_json(r.body_enc)["text"]), r.created_at)
+                for r in rows]
+
+    def erase(self, conversation_id: str) -> None:
+        """Delete the notes on every case of an erased conversation."""
+        cases = select(t.handoffs.c.id).where(t.handoffs.c.conversation_id == conversation_id)
+        self.conn.execute(delete(t.case_notes).where(t.case_notes.c.handoff_id.in_(cases)))
+
+
+class CannedReplies(Repository):
+    """Reply texts each agency keeps ready (no personal content)."""
+
+    def add(self, agency_id: int, title: str, body: str, at: datetime) -> int:
+        """Keep a new reply text."""
+        result = self.conn.execute(insert(t.canned_replies).values(
+            agency_id=agency_id, title=title, body=body, created_at=at))
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def for_agency(self, agency_id: int) -> list[CannedReply]:
+        """The agency's reply texts, by title."""
+        rows = self.conn.execute(select(t.canned_replies).where(t.canned_replies.c.agency_id == agency_id)
+                                 .order_by(t.canned_replies.c.title, t.canned_replies.c.id)).all()
+        return [CannedReply(r.id, r.agency_id, r.title, r.body) for r in rows]
+
+    def remove(self, agency_id: int, reply_id: int) -> bool:
+        """Delete one of the agency's reply texts."""
+        result = self.conn.execute(delete(t.canned_replies).where(
+            t.canned_replies.c.id == reply_id, t.canned_replies.c.agency_id == agency_id))
+        return bool(result.rowcount)

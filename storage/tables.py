@@ -147,6 +147,7 @@ handoffs = Table(
     _ts("updated_at"),
     Column("outcome", String(32), nullable=True),
     _ts("closed_at", nullable=True),
+    Column("thread_from", Integer, nullable=False, default=0, server_default="0"),
     Index("ix_handoffs_queue", "status", "priority", "created_at"),
     Index("ix_handoffs_conversation_id", "conversation_id"),
 )
@@ -193,5 +194,48 @@ audit_log = Table(
     Column("action", String(32), nullable=False),
     Column("target", String(64), nullable=True),
     Column("detail", Text, nullable=True),
+    Column("agency_id", Integer, nullable=True),
     Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_agency_id_id", "agency_id", "id"),
+)
+
+relays = Table(
+    "relays", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("conversation_id", String(32), ForeignKey("conversations.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("from_handoff_id", String(32), ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False),
+    Column("to_handoff_id", String(32), ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False),
+    Column("from_agency_id", Integer, ForeignKey("agencies.id"), nullable=False),
+    Column("to_agency_id", Integer, ForeignKey("agencies.id"), nullable=False),
+    Column("by_counselor", String(254), nullable=False),
+    Column("note_enc", Text, nullable=False),
+    Column("items", Text, nullable=False),  # JSON list: what was provided (SAFETY.md, Art. 29)
+    Column("basis", String(32), nullable=False),
+    Column("status", String(16), nullable=False),  # offered, accepted, declined
+    _ts("created_at"),
+    Column("decided_by", String(254), nullable=True),
+    _ts("decided_at", nullable=True),
+    Column("decision_note_enc", Text, nullable=True),
+    Index("ix_relays_conversation_id", "conversation_id"),
+)
+
+case_notes = Table(
+    "case_notes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("handoff_id", String(32), ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False),
+    Column("author", String(254), nullable=False),
+    Column("body_enc", Text, nullable=False),
+    _ts("created_at"),
+    Index("ix_case_notes_handoff_id", "handoff_id"),
+)
+
+canned_replies = Table(
+    "canned_replies", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("agency_id", Integer, ForeignKey("agencies.id", ondelete="CASCADE"), nullable=False),
+    Column("title", String(100), nullable=False),
+    Column("body", Text, nullable=False),
+    _ts("created_at"),
+    Index("ix_canned_replies_agency_id", "agency_id"),
 )

@@ -11,6 +11,8 @@ from storage.crypto import FieldCipher
 from storage.repositories import (
     Agencies,
     AuditLog,
+    CannedReplies,
+    CaseNotes,
     ConsentRecords,
     ConsoleSessions,
     Conversations,
@@ -18,6 +20,7 @@ from storage.repositories import (
     Handoffs,
     InboundEvents,
     Outbox,
+    Relays,
     Transcript,
 )
 
@@ -35,6 +38,9 @@ class UnitOfWork(Protocol):
     counselors: Counselors
     sessions: ConsoleSessions
     audit: AuditLog
+    relays: Relays
+    notes: CaseNotes
+    canned: CannedReplies
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -67,6 +73,9 @@ class SqlUnitOfWork:
         self.counselors = Counselors(conn, cipher)
         self.sessions = ConsoleSessions(conn, cipher)
         self.audit = AuditLog(conn, cipher)
+        self.relays = Relays(conn, cipher)
+        self.notes = CaseNotes(conn, cipher)
+        self.canned = CannedReplies(conn, cipher)
         return self
 
     def commit(self) -> None:

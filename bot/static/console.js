@@ -1,19 +1,53 @@
-// The queue page asks every 10 seconds whether new cases arrived, and says so (no build step).
+// The console's little script (no build step): live badges for open, urgent and relayed cases on
+// every page, the "new cases" notice on the queue, canned replies into the reply box, and a
+// confirmation before recording a withdrawn consent. Everything works without it, only less live.
 (function () {
   "use strict";
   var script = document.currentScript;
   var shown = (script.dataset.shown || "").split(",").filter(Boolean);
+  var onQueue = document.getElementById("fresh") !== null;
+
+  function badge(id, value) {
+    var el = document.getElementById(id);
+    if (!el) { return; }
+    el.textContent = value ? String(value) : "";
+    el.hidden = !value;
+  }
+
   function check() {
-    fetch("/console/queue.json", { credentials: "same-origin" })
+    var query = onQueue ? window.location.search : "";
+    fetch("/console/queue.json" + query, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
         if (!data) { return; }
-        var fresh = data.rows.some(function (row) { return shown.indexOf(row.id) < 0; });
-        document.getElementById("fresh").hidden = !fresh;
+        badge("badge-open", data.open);
+        badge("badge-urgent", data.urgent);
+        badge("badge-offered", data.offered);
+        var fresh = false;
+        if (onQueue) {
+          fresh = data.rows.some(function (row) { return shown.indexOf(row.id) < 0; });
+          document.getElementById("fresh").hidden = !fresh;
+        }
         document.title = (data.urgent ? "(!" + data.urgent + ") " : "") + (fresh ? "● " : "") +
           document.title.replace(/^(\(!\d+\) )?(● )?/, "");
       })
       .catch(function () {});
   }
+
+  document.querySelectorAll("select.canned").forEach(function (select) {
+    var texts = JSON.parse(select.dataset.texts || "{}");
+    select.addEventListener("change", function () {
+      var box = document.getElementById("reply-text");
+      if (box && texts[select.value]) { box.value = texts[select.value]; box.focus(); }
+    });
+  });
+
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+
+  check();
   setInterval(check, 10000);
 }());

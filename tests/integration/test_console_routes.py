@@ -1,75 +1,39 @@
-"""The console's routes in-process on a real database: sign-in, lockout, CSRF, the queue, claims,
-and isolation (a counselor of another agency is refused every case route)."""
+"""The console's routes in-process on a real database: sign-in, lockout, CSRF on every POST, the queue
+and its filters, claims, replies with their delivery state, and isolation: a counselor of another agency
+is refused every case route, and each role only its own pages."""
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-from starlette.testclient import TestClient
+from starlette.routing import Route
 
 from bot.app import create_app
-from bot.bootstrap import Container, build
-from bot.service import utcnow
-from bot.settings import Settings
-from dialogs.model import Inbound
+from bot.bootstrap import Container
+from tests.integration.console_kit import (
+    PASSWORD,
+    audit_actions,
+    client,
+    container,
+    csrf_of,
+    handoff,
+    post,
+    sign_in,
+    signed_in,
+)
 
-PASSWORD = "a long enough password"
-
-
-@pytest.fixture
-def container(db_url: str, tmp_path: Path) -> Iterator[Container]:
-    settings = Settings.load({"TSUNAGU_DATA_DIR": str(tmp_path / "var"), "TSUNAGU_DATABASE_URL": db_url},
-                             dotenv=tmp_path / "none")
-    made = build(settings)
-    made.migrate()
-    made.admin.add_agency("町田市の窓口", ["町田市"])
-    for email, agency in (("a1@adachi.example", "既定の相談窓口"), ("a2@adachi.example", "既定の相談窓口"),
-                          ("m1@machida.example", "町田市の窓口")):
-        made.admin.add_counselor(email, agency, "counselor", PASSWORD)
-    yield made
-    made.close()
+__all__ = ["container"]
 
 
-def handoff(container: Container, user: str = "person-1") -> str:
-    """A family intake with no municipality (so the default agency's), straight through the service."""
-    steps: list[dict[str, str]] = [{"kind": "open"}, {"choice_id": "welcome:start"}, {"choice_id": "who:family"},
-                                   {"choice_id": "consent:yes"}, {"text": "15"}, {"choice_id": "topics:done"},
-                                   {"choice_id": "details:skip"}, {"choice_id": "wishes:skip"}]
-    for n, step in enumerate(steps):
-        container.service.handle(Inbound("webchat", user, f"{user}-{n}", utcnow(), **step))  # type: ignore[arg-type]
-    conv = container.service.thread("webchat", user)[0]
-    assert conv is not None
-    while conv.state != "handed_off":
-        choice = "review:send" if conv.state == "review" else f"{conv.state}:skip"
-        handled = container.service.handle(Inbound("webchat", user, f"{user}-{choice}-{conv.sub_step}", utcnow(),
-                                                   choice_id=choice))
-        conv = container.service.thread("webchat", user)[0]
-        assert conv is not None
-        if handled.handoff_id:
-            return handled.handoff_id
-    raise AssertionError("no handoff")
-
-
-def client(container: Container) -> TestClient:
-    return TestClient(create_app(container, run_deliverer=False), base_url="http://testserver")
-
-
-def sign_in(http: TestClient, email: str, password: str = PASSWORD) -> int:
-    page = http.get("/console/login")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert csrf
-    response = http.post("/console/login", data={"csrf": csrf.group(1), "email": email, "password": password},
-                         follow_redirects=False)
-    return response.status_code
-
-
-def csrf_of(http: TestClient) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', http.get("/console").text)
-    assert found
-    return found.group(1)
+def console_routes(container: Container, prefix: str) -> list[tuple[str, str]]:
+    """(method, path template) of every console route under a prefix, read from the app itself."""
+    app = create_app(container, run_deliverer=False)
+    found = []
+    for route in app.routes:
+        if isinstance(route, Route) and route.path.startswith(prefix):
+            found.extend((method, route.path) for method in sorted(route.methods or ()) if method != "HEAD")
+    return found
 
 
 def test_sign_in_queue_claim_and_sheet(container: Container) -> None:
@@ -78,23 +42,21 @@ def test_sign_in_queue_claim_and_sheet(container: Container) -> None:
     assert a1.get("/console", follow_redirects=False).status_code == 303
     assert sign_in(a1, "a1@adachi.example") == 303
     assert sign_in(a2, "A2@adachi.example ") == 303
-    cookie = a1.cookies.get("tsunagu_console")
-    assert cookie
     queue = a1.get("/console")
     assert queue.status_code == 200 and f"/console/handoffs/{handoff_id}" in queue.text
     assert queue.headers["cache-control"] == "no-store"
     data = a1.get("/console/queue.json").json()
-    assert [r["id"] for r in data["rows"]] == [handoff_id] and data["open"] == 1 and data["urgent"] == 0
+    assert [r["id"] for r in data["rows"]] == [handoff_id]
+    assert (data["open"], data["urgent"], data["offered"]) == (1, 0, 0)
     assert client(container).get("/console/queue.json", follow_redirects=False).status_code == 303
 
     won = a1.post(f"/console/handoffs/{handoff_id}/claim", data={"csrf": csrf_of(a1)}, follow_redirects=False)
     assert won.status_code == 303
-    lost = a2.post(f"/console/handoffs/{handoff_id}/claim", data={"csrf": csrf_of(a2)})
-    assert "a1@adachi.exampleさんがすでに担当しています。" in lost.text
+    lost = post(a2, f"/console/handoffs/{handoff_id}/claim")
+    assert lost.status_code == 409 and "a1@adachi.exampleさんがすでに担当しています。" in lost.text
     sheet = a1.get(f"/console/handoffs/{handoff_id}/sheet")
     assert sheet.status_code == 200 and "「つなぐ」シート" in sheet.text
-    with container.uow() as uow:
-        actions = [(e["actor"], e["action"]) for e in uow.audit.entries()]
+    actions = [(actor, action) for actor, action, _ in audit_actions(container)]
     assert ("a1@adachi.example", "claim") in actions and ("a1@adachi.example", "view_sheet") in actions
     assert ("a2@adachi.example", "claim") not in actions
 
@@ -104,38 +66,74 @@ def test_sign_in_queue_claim_and_sheet(container: Container) -> None:
 
 def test_another_agency_is_refused_every_case_route(container: Container) -> None:
     handoff_id = handoff(container)
-    other = client(container)
-    assert sign_in(other, "m1@machida.example") == 303
+    other = signed_in(container, "m1@machida.example")
     assert f"/console/handoffs/{handoff_id}" not in other.get("/console").text
     assert other.get("/console/queue.json").json()["rows"] == []
     csrf = csrf_of(other)
-    for method, path in (("GET", f"/console/handoffs/{handoff_id}"),
-                         ("GET", f"/console/handoffs/{handoff_id}/sheet"),
-                         ("POST", f"/console/handoffs/{handoff_id}/claim"),
-                         ("POST", f"/console/handoffs/{handoff_id}/reply"),
-                         ("POST", f"/console/handoffs/{handoff_id}/release"),
-                         ("POST", f"/console/handoffs/{handoff_id}/close")):
-        response = other.request(method, path, data={"csrf": csrf, "text": "x"} if method == "POST" else None)
-        assert response.status_code == 404, path
+    case_routes = console_routes(container, "/console/handoffs/")
+    assert len(case_routes) >= 12, case_routes
+    for method, path in case_routes:
+        url = path.replace("{handoff_id}", handoff_id)
+        form = {"csrf": csrf, "text": "x", "agency": "1", "outcome": "other", "reason": "x"}
+        response = other.request(method, url, data=form if method == "POST" else None)
+        assert response.status_code == 404, (method, path, response.status_code)
+        assert "相談" not in response.text or "見つかりません。" in response.text
     with container.uow() as uow:
         assert uow.handoffs.claimed_by(handoff_id) is None
+        assert uow.relays.for_conversation(uow.handoffs.get(handoff_id).conversation_id) == []  # type: ignore[union-attr]
+        assert uow.notes.for_handoff(handoff_id) == []
     _, thread = container.service.thread("webchat", "person-1")
     assert not [m for m in thread if m.author == "counselor"], "no reply crossed agencies"
+    assert not [a for a in audit_actions(container) if a[0] == "m1@machida.example" and a[2] == handoff_id]
+
+
+def test_each_role_gets_only_its_pages(container: Container) -> None:
+    counselor = signed_in(container, "a1@adachi.example")
+    supervisor = signed_in(container, "sv@adachi.example")
+    admin = signed_in(container, "admin@tsunagu.example")
+    manage_routes = console_routes(container, "/console/canned") + console_routes(container, "/console/audit")
+    admin_routes = console_routes(container, "/console/admin")
+    form = {"name": "x", "municipalities": "x", "email": "x@example.org", "agency": "1", "role": "admin",
+            "password": PASSWORD, "title": "x", "body": "x"}
+    for http, refused in ((counselor, manage_routes + admin_routes), (supervisor, admin_routes)):
+        csrf = csrf_of(http)
+        for method, path in refused:
+            url = re.sub(r"\{[a-z_]+\}", "1", path)
+            response = http.request(method, url, data={"csrf": csrf, **form} if method == "POST" else None)
+            assert response.status_code == 403, (method, path)
+    with container.uow() as uow:
+        assert uow.agencies.by_name("x") is None and uow.counselors.by_email("x@example.org") is None
+        assert uow.counselors.by_email("a1@adachi.example").role == "counselor"  # type: ignore[union-attr]
+    assert supervisor.get("/console/audit").status_code == 200
+    assert admin.get("/console/admin").status_code == 200
+    assert "/console/admin" not in supervisor.get("/console").text
+    assert "/console/audit" not in counselor.get("/console").text
 
 
 def test_csrf_is_required_on_every_post(container: Container) -> None:
     handoff_id = handoff(container)
     http = client(container)
-    page = http.get("/console/login")
-    assert page.status_code == 200
+    assert http.get("/console/login").status_code == 200
     forged = http.post("/console/login", data={"csrf": "guess", "email": "a1@adachi.example",
                                                 "password": PASSWORD}, follow_redirects=False)
     assert forged.status_code == 403
-    assert sign_in(http, "a1@adachi.example") == 303
-    assert http.post(f"/console/handoffs/{handoff_id}/claim", data={}).status_code == 403
-    assert http.post("/console/logout", data={"csrf": "x"}).status_code == 403
+    assert sign_in(http, "admin@tsunagu.example") == 303
+    posts = [path for method, path in console_routes(container, "/console") if method == "POST"]
+    assert len(posts) >= 17, posts
+    for path in posts:
+        if path == "/console/login":
+            continue
+        url = path.replace("{handoff_id}", handoff_id)
+        url = re.sub(r"\{[a-z_]+\}", "1", url)
+        for token in (None, "x"):
+            data = {"text": "x", "name": "forged", "role": "counselor", "agency": "1", "outcome": "other"}
+            if token:
+                data["csrf"] = token
+            assert http.post(url, data=data).status_code == 403, path
     with container.uow() as uow:
         assert uow.handoffs.claimed_by(handoff_id) is None
+        assert uow.agencies.by_name("forged") is None
+    assert http.get("/console").status_code == 200, "still signed in: the forged logout did nothing"
 
 
 def test_repeated_failures_lock_the_account(container: Container) -> None:
@@ -147,40 +145,63 @@ def test_repeated_failures_lock_the_account(container: Container) -> None:
     assert sign_in(client(container), "a2@adachi.example") == 303, "only that account"
 
 
-def test_a_reply_from_the_console_reaches_the_person_and_is_audited(container: Container) -> None:
+def test_a_reply_reaches_the_person_with_its_delivery_state_and_is_audited(container: Container) -> None:
     handoff_id = handoff(container)
-    http = client(container)
-    assert sign_in(http, "a1@adachi.example") == 303
-    sent = http.post(f"/console/handoffs/{handoff_id}/reply", data={"csrf": csrf_of(http),
-                                                                    "text": "こんばんは。<b>佐藤</b>です。"})
+    http = signed_in(container, "a1@adachi.example")
+    case = f"/console/handoffs/{handoff_id}"
+    refused = post(http, f"{case}/reply", text="まだ担当していません")
+    assert refused.status_code == 409 and "担当している人だけが返信できます。" in refused.text
+    post(http, f"{case}/claim")
+    sent = post(http, f"{case}/reply", text="こんばんは。<b>佐藤</b>です。")
     assert sent.status_code == 200 and "こんばんは。&lt;b&gt;佐藤&lt;/b&gt;です。" in sent.text
-    empty = http.post(f"/console/handoffs/{handoff_id}/reply", data={"csrf": csrf_of(http), "text": "  "})
-    assert "返信は1〜4000文字で書いてください。" in empty.text
+    assert '<span class="delivery pending">送信待ち</span>' in sent.text
+    empty = post(http, f"{case}/reply", text="  ")
+    assert empty.status_code == 400 and "返信は1〜4000文字で書いてください。" in empty.text
     _, thread = container.service.thread("webchat", "person-1")
     assert [m.body["text"] for m in thread if m.author == "counselor"] == ["こんばんは。<b>佐藤</b>です。"]
-    with container.uow() as uow:
-        assert ("a1@adachi.example", "reply") in [(e["actor"], e["action"]) for e in uow.audit.entries()]
+    asyncio.run(container.deliverer.deliver_due())
+    assert '<span class="delivery sent">届きました</span>' in http.get(case).text
+    assert ("a1@adachi.example", "reply", handoff_id) in audit_actions(container)
 
 
 def test_only_the_holder_releases_or_closes_with_an_outcome(container: Container) -> None:
     handoff_id = handoff(container)
-    a1, a2 = client(container), client(container)
-    assert sign_in(a1, "a1@adachi.example") == 303 and sign_in(a2, "a2@adachi.example") == 303
-    a1.post(f"/console/handoffs/{handoff_id}/claim", data={"csrf": csrf_of(a1)})
-    refused = a2.post(f"/console/handoffs/{handoff_id}/close", data={"csrf": csrf_of(a2), "outcome": "other"})
+    a1, a2 = signed_in(container, "a1@adachi.example"), signed_in(container, "a2@adachi.example")
+    case = f"/console/handoffs/{handoff_id}"
+    post(a1, f"{case}/claim")
+    refused = post(a2, f"{case}/close", outcome="other")
     assert "担当している人だけができます。" in refused.text
-    released = a1.post(f"/console/handoffs/{handoff_id}/release", data={"csrf": csrf_of(a1)}, follow_redirects=False)
-    assert released.status_code == 303
+    assert a1.post(f"{case}/release", data={"csrf": csrf_of(a1)}, follow_redirects=False).status_code == 303
     with container.uow() as uow:
         assert uow.handoffs.claimed_by(handoff_id) is None
-    a2.post(f"/console/handoffs/{handoff_id}/claim", data={"csrf": csrf_of(a2)})
-    no_outcome = a2.post(f"/console/handoffs/{handoff_id}/close", data={"csrf": csrf_of(a2), "outcome": "x"})
-    assert "結果を選んでください。" in no_outcome.text
-    closed = a2.post(f"/console/handoffs/{handoff_id}/close", data={"csrf": csrf_of(a2), "outcome": "connected"},
-                     follow_redirects=False)
+    post(a2, f"{case}/claim")
+    assert "結果を選んでください。" in post(a2, f"{case}/close", outcome="x").text
+    closed = a2.post(f"{case}/close", data={"csrf": csrf_of(a2), "outcome": "connected"}, follow_redirects=False)
     assert closed.status_code == 303
-    assert f"/console/handoffs/{handoff_id}" not in a2.get("/console").text, "closed cases leave the queue"
+    assert case not in a2.get("/console").text, "closed cases leave the queue"
+    assert case in a2.get("/console?status=closed").text, "and can still be found"
     with container.uow() as uow:
-        actions = [(e["actor"], e["action"], e["detail"]) for e in uow.audit.entries()]
+        actions = [(e.actor, e.action, e.detail) for e in uow.audit.search()]
     assert ("a1@adachi.example", "release", None) in actions
     assert ("a2@adachi.example", "close", "outcome=connected") in actions
+
+
+def test_queue_filters_by_status_topic_and_mine(container: Container) -> None:
+    housing = handoff(container, "person-1", topic="8")  # 住まいについて
+    family = handoff(container, "person-2", topic="16")  # 家族関係・人間関係
+    a1 = signed_in(container, "a1@adachi.example")
+    post(a1, f"/console/handoffs/{housing}/claim")
+
+    def ids(query: str) -> list[str]:
+        return [r["id"] for r in a1.get(f"/console/queue.json{query}").json()["rows"]]
+
+    assert ids("") == [housing, family]
+    assert ids("?status=open") == [family]
+    assert ids("?status=claimed") == [housing]
+    assert ids("?mine=1") == [housing]
+    assert ids("?topic=housing") == [housing]
+    assert ids("?topic=relationships") == [family]
+    assert ids("?topic=nonsense&status=nonsense") == [housing, family], "unknown filters mean no filter"
+    page = a1.get("/console?status=open")
+    assert f"/console/handoffs/{family}" in page.text and f"/console/handoffs/{housing}" not in page.text
+    assert '<option value="open" selected>' in page.text
