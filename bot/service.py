@@ -206,6 +206,7 @@ class Service:
             sheet["consent_records"] = uow.consents.for_conversation(handoff.conversation_id)
             sheet["agency"] = handoff.agency
             sheet["priority"] = handoff.priority
+            sheet["received_by"] = handoff.received_by
             uow.audit.record(actor, "export", handoff_id, now, f"format={fmt}", handoff.agency_id)
             uow.commit()
             return sheet

@@ -14,17 +14,29 @@ KINDS = {"sticker": N_("スタンプ"), "image": N_("画像"), "video": N_("動�
          "file": N_("ファイル"), "location": N_("位置情報"), "contact": N_("連絡先")}
 
 
-def describe(body: dict[str, Any]) -> str:
-    """One message as a line of text."""
+def describe(body: dict[str, Any], labels: dict[str, str] | None = None) -> str:
+    """One message as a line of text; a pressed button shows its label when `labels` knows it."""
     if body.get("text") is not None:
         return str(body["text"])
     if body.get("choice"):
-        return _("［ボタン：{choice}］").format(choice=body["choice"])
+        choice = str(body["choice"])
+        return _("［ボタン：{choice}］").format(choice=(labels or {}).get(choice, choice))
     kind = body.get("kind") or "other"
     if kind == "open":
         return _("［会話を開きました］")
     label = _(KINDS[kind]) if kind in KINDS else _("メッセージ")
     return _("［{kind}が送られました。ここでは表示できません］").format(kind=label)
+
+
+def describe_thread(entries: list[TranscriptEntry]) -> list[str]:
+    """Every message as text, each pressed button by the label the person saw on it."""
+    labels: dict[str, str] = {}
+    described = []
+    for entry in entries:
+        for choice in entry.body.get("choices") or []:
+            labels[str(choice.get("id"))] = str(choice.get("label"))
+        described.append(describe(entry.body, labels))
+    return described
 
 
 def to_json(entry: TranscriptEntry) -> dict[str, Any]:
@@ -37,8 +49,8 @@ def to_json(entry: TranscriptEntry) -> dict[str, Any]:
 def render_text(entries: list[TranscriptEntry]) -> str:
     """The thread, one message per block, oldest first."""
     lines = []
-    for entry in entries:
+    for entry, text in zip(entries, describe_thread(entries), strict=True):
         author = _(AUTHORS[entry.author]) if entry.author in AUTHORS else entry.author
         state = "" if entry.delivered else _("（未配信）")
-        lines.append(f"[{entry.created_at:%Y-%m-%d %H:%M}] {author}{state}: {describe(entry.body)}")
+        lines.append(f"[{entry.created_at:%Y-%m-%d %H:%M}] {author}{state}: {text}")
     return "\n".join(lines)

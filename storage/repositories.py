@@ -398,11 +398,13 @@ class Handoffs(Repository):
             .values(status="closed", outcome="declined", closed_at=at, updated_at=at))
         return bool(result.rowcount)
 
-    def claim(self, handoff_id: str, counselor_id: int, at: datetime) -> bool:
-        """Take an open handoff; False when someone else took it first (one wins, atomically)."""
+    def claim(self, handoff_id: str, counselor_id: int, at: datetime, email: str | None = None) -> bool:
+        """Take an open handoff; False when someone else took it first (one wins, atomically). The
+        first counselor to claim it becomes the sheet's 受付者 (received_by)."""
         result = self.conn.execute(
             update(t.handoffs).where(t.handoffs.c.id == handoff_id, t.handoffs.c.status == "open")
-            .values(status="claimed", claimed_by=counselor_id, updated_at=at))
+            .values(status="claimed", claimed_by=counselor_id, updated_at=at,
+                    received_by=func.coalesce(t.handoffs.c.received_by, email)))
         return bool(result.rowcount)
 
     def release(self, handoff_id: str, counselor_id: int, at: datetime) -> bool:

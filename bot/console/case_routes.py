@@ -18,7 +18,7 @@ from bot.console.manage import Manage
 from bot.console.relay import ITEMS, RelayForm, RelayRefused, Relays
 from bot.service import Service, utcnow
 from bot.sheet import RELAY_STATUS, render_sheet
-from bot.transcript import AUTHORS, describe
+from bot.transcript import AUTHORS, describe_thread
 from dialogs.i18n import N_, use_locale
 from dialogs.i18n import gettext as _
 from dialogs.prompts import WRITER_LABELS, label
@@ -56,10 +56,12 @@ def queue_filter(request: Request) -> QueueFilter:
                        request.query_params.get("mine") == "1")
 
 
-def message_row(m: TranscriptEntry) -> dict[str, object]:
-    """A thread line with its author and, for outgoing messages, the delivery state."""
-    delivery = DELIVERY_LABELS.get(m.delivery or "") if m.direction == "out" else None
-    return {"author": m.author, "author_label": _(AUTHORS.get(m.author, m.author)), "text": describe(m.body),
+def message_row(m: TranscriptEntry, text: str) -> dict[str, object]:
+    """A thread line with its author and the delivery state of a counselor's message (of the bot's
+    only when it did not arrive)."""
+    shown = m.direction == "out" and (m.author == "counselor" or m.delivery in ("pending", "failed"))
+    delivery = DELIVERY_LABELS.get(m.delivery or "") if shown else None
+    return {"author": m.author, "author_label": _(AUTHORS.get(m.author, m.author)), "text": text,
             "delivery": m.delivery or "", "delivery_label": _(delivery) if delivery else "",
             "at": m.created_at.astimezone().strftime("%Y-%m-%d %H:%M")}
 
@@ -95,13 +97,14 @@ def routes(guard: Callable[[Page], Endpoint], cases: Cases, relays: Relays, mana
         h = view.handoff
         with use_locale(locale(request)):
             context = {
-                "thread": [message_row(m) for m in view.thread],
+                "thread": [message_row(m, text) for m, text in zip(view.thread, describe_thread(view.thread),
+                                                                    strict=True)],
                 "main_topic": topic_label(h.main_topic) if h.main_topic else _("（未選択）"),
                 "status_label": _(STATUS_LABELS[h.status]),
                 "outcomes": [(key, _(text)) for key, text in OUTCOMES.items()],
                 "relay_refusal": _(refusal) if refusal else None,
                 "relays": [{"r": r, "status_label": _(RELAY_STATUS[r.status]),
-                            "items": "・".join(_(ITEMS[i]) for i in r.items if i in ITEMS),
+                            "provided": "・".join(_(ITEMS[i]) for i in r.items if i in ITEMS),
                             "at": r.created_at.astimezone().strftime("%Y-%m-%d %H:%M")} for r in view.relays],
             }
         mine = h.status == "claimed" and view.holder == who.counselor.email

@@ -120,7 +120,7 @@ class Cases:
                                         for c in uow.consents.for_conversation(handoff.conversation_id)]
             sheet["agency"] = handoff.agency
             sheet["priority"] = handoff.priority
-            sheet["received_by"] = sheet.get("received_by") or uow.handoffs.claimed_by(handoff_id)
+            sheet["received_by"] = handoff.received_by
             chain = relay_chain(uow.relays.for_conversation(handoff.conversation_id), handoff.agency_id)
             sheet["relays"] = [relay_entry(r) for r in chain]
             audit(uow, who, action, handoff_id, now, "format=json" if action == "export" else None)
@@ -143,7 +143,7 @@ class Cases:
         now = self._clock()
         with self._uow() as uow:
             visible(uow, who, handoff_id)
-            won = uow.handoffs.claim(handoff_id, who.counselor.id, now)
+            won = uow.handoffs.claim(handoff_id, who.counselor.id, now, who.counselor.email)
             if won:
                 audit(uow, who, "claim", handoff_id, now)
             holder = uow.handoffs.claimed_by(handoff_id)

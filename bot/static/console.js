@@ -48,6 +48,8 @@
     });
   });
 
+  document.querySelectorAll("ol.thread").forEach(function (thread) { thread.scrollTop = thread.scrollHeight; });
+
   check();
   setInterval(check, 10000);
 }());

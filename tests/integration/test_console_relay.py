@@ -62,11 +62,14 @@ def test_two_agencies_relay_a_consented_case(container: Container) -> None:
     exported = m1.get(f"/console/handoffs/{target}/export.json")
     assert "attachment" in exported.headers["content-disposition"]
     data = json.loads(exported.text)
+    assert data["received_by"] == "a1@adachi.example", "受付者 is who first claimed it, at the first desk"
     [chain] = data["relays"]
     assert (chain["from_agency"], chain["to_agency"], chain["by"], chain["basis"], chain["status"]) == (
         "既定の相談窓口", MACHIDA, "a1@adachi.example", "consent", "accepted")
     assert chain["items"] == ["sheet", "thread"] and chain["decided_by"] == "m1@machida.example"
-    assert "受け入れ" in a1.get(case).text, "the sender sees the answer"
+    sender_view = a1.get(case).text
+    assert "受け入れ" in sender_view, "the sender sees the answer"
+    assert "渡したもの：つなぐシート・これまでのやりとり" in sender_view
 
     actions = audit_actions(container)
     assert ("a1@adachi.example", "relay", source) in actions
