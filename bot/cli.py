@@ -70,7 +70,7 @@ def _serve(c: Container, args: argparse.Namespace) -> int:
     c.migrate()
     log.info("serving on http://%s:%s", c.settings.host, c.settings.port)
     uvicorn.run(create_app(c), host=c.settings.host, port=c.settings.port, log_config=None,
-                access_log=False)
+                access_log=False, proxy_headers=True, forwarded_allow_ips=c.settings.forwarded_allow_ips)
     return 0
 
 

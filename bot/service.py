@@ -10,6 +10,7 @@ from typing import Any
 from dialogs import engine
 from dialogs.model import (
     ConsentGiven,
+    ConsentWithdrawn,
     Conversation,
     EraseRequested,
     Event,
@@ -94,6 +95,10 @@ class Service:
             return handoff_id
         if isinstance(event, ConsentGiven):
             uow.consents.add(conv.id, event.agreed, event.text_version, now)
+        elif isinstance(event, ConsentWithdrawn):
+            uow.consents.withdraw(conv.id, now)
+            for agency_id, handoff_id in uow.handoffs.agencies_of(conv.id):
+                uow.audit.record("person", "consent_withdrawn", handoff_id, now, None, agency_id)
         elif isinstance(event, EraseRequested):
             uow.transcript.erase(conv.id)
             uow.outbox.erase(conv.id)

@@ -65,6 +65,7 @@ class Settings:
     telegram: TelegramSettings | None = None
     line: LineSettings | None = None
     http_timeout: float = 10.0
+    forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-Proto is believed (Secure cookies)
 
     @staticmethod
     def load(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
@@ -94,6 +95,7 @@ class Settings:
             telegram=_telegram(env),
             line=_line(env),
             http_timeout=timeout,
+            forwarded_allow_ips=env.get("TSUNAGU_FORWARDED_ALLOW_IPS") or "127.0.0.1",
         )
 
 

@@ -14,6 +14,7 @@ from dialogs.model import (
     GENDERS,
     Consent,
     ConsentGiven,
+    ConsentWithdrawn,
     Conversation,
     EraseRequested,
     HandoffRequested,
@@ -31,7 +32,8 @@ from dialogs.wareki import age_on, parse_birth_date
 
 MAX_TEXT = 10_000
 RESUME_AFTER = timedelta(hours=12)
-GLOBAL_ACTIONS = frozenset({"pause", "help", "restart", "erase", "back", "language", "lang_ja", "lang_en"})
+GLOBAL_ACTIONS = frozenset({"pause", "help", "restart", "erase", "back", "language", "lang_ja", "lang_en",
+                            "unshare"})
 FIELD_LIMIT = 500
 
 
@@ -207,10 +209,23 @@ class _Turn:
             self._back()
         elif action == "language":
             self.say(prompts.language_choice())
+        elif action == "unshare":
+            self._unshare()
         else:
             conv.locale = action.removeprefix("lang_")
             with use_locale(conv.locale):
                 self.ask_again(prompts.language_changed())
+
+    def _unshare(self) -> None:
+        """Stop sharing with other agencies from now on; the consultation itself goes on."""
+        consent = self.conv.sheet.consent
+        if consent is None or not consent.share_with_agencies:
+            self.ask_again(prompts.not_shared())
+            return
+        self.conv.sheet.consent = Consent(share_with_agencies=False, at=self.inbound.received_at.isoformat(),
+                                          text_version=consent.text_version)
+        self.out.events.append(ConsentWithdrawn())
+        self.ask_again(prompts.unshared())
 
     def _restart(self) -> None:
         if self.conv.state == "handed_off":

@@ -217,6 +217,11 @@ class ConsentGiven:
 
 
 @dataclass(frozen=True)
+class ConsentWithdrawn:
+    """The person asked that their consultation no longer be shared with other agencies."""
+
+
+@dataclass(frozen=True)
 class EraseRequested:
     """The person confirmed that their data should be erased."""
 
@@ -228,7 +233,7 @@ class MessageForCounselor:
     text: str
 
 
-Event = HandoffRequested | ConsentGiven | EraseRequested | MessageForCounselor
+Event = HandoffRequested | ConsentGiven | ConsentWithdrawn | EraseRequested | MessageForCounselor
 
 
 @dataclass

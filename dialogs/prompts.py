@@ -422,8 +422,19 @@ def help_text() -> str:
         "「やめる」ひと休み（続きから再開できます）\n"
         "「最初から」はじめからやり直す\n"
         "「削除」書いた内容を消す\n"
+        "「共有をやめる」ほかの機関との共有をやめる\n"
         "「English」英語に切りかえる"
     )
+
+
+def unshared() -> str:
+    """The person withdrew their consent to sharing."""
+    return _("わかりました。これからは、ほかの支援機関と共有しません。相談はこのまま続けられます。")
+
+
+def not_shared() -> str:
+    """Withdrawing when nothing is shared."""
+    return _("いまは、ほかの支援機関と共有しない設定です。相談はこのまま続けられます。")
 
 
 def erase_confirm() -> Reply:

@@ -28,6 +28,8 @@ KEYWORDS: dict[str, str] = {
     **dict.fromkeys(("最初から", "さいしょから", "はじめから", "start over", "restart"), "restart"),
     **dict.fromkeys(("削除", "さくじょ", "データを消して", "delete", "erase", "delete my data"), "erase"),
     **dict.fromkeys(("戻る", "もどる", "back", "前へ", "まえへ"), "back"),
+    **dict.fromkeys(("共有をやめる", "同意を取り消す", "同意の取り消し", "stop sharing",
+                     "withdraw consent"), "unshare"),
     **dict.fromkeys(("言語", "げんご", "言葉", "ことば", "language"), "language"),
     **dict.fromkeys(("日本語", "にほんご", "japanese"), "lang_ja"),
     **dict.fromkeys(("english", "英語", "えいご"), "lang_en"),

@@ -139,3 +139,17 @@ def test_two_agencies_work_one_case_in_the_browser(server: Server, tmp_path: Pat
     assert texts == ["こんばんは。相談員の佐藤です。", "町田市ひきこもり相談の山田です。"]
     queue = json.loads(server.cli("queue", "--json").stdout)
     assert {(q["agency"], q["status"]) for q in queue} == {(ADACHI, "claimed"), (MACHIDA, "claimed")}
+
+
+def test_console_cookies_are_secure_behind_an_https_proxy_and_english_is_offered(server: Server) -> None:
+    import httpx
+
+    with httpx.Client(base_url=server.url) as plain:
+        cookie = plain.get("/console/login").headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and "secure" not in cookie
+    proxied = {"x-forwarded-proto": "https", "accept-language": "en-US,en;q=0.8"}
+    with httpx.Client(base_url=server.url, headers=proxied) as behind_proxy:
+        page = behind_proxy.get("/console/login")
+    assert "; secure" in page.headers["set-cookie"].lower(), "the proxy on 127.0.0.1 says the browser used https"
+    assert '<html lang="en">' in page.text and "ログイン" not in page.text
+    assert page.headers["x-frame-options"] == "DENY" and page.headers["cache-control"] == "no-store"

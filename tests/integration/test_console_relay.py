@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 
 from bot.bootstrap import Container
+from bot.service import utcnow
+from dialogs.model import Inbound
 from tests.integration.console_kit import (
     MACHIDA,
     audit_actions,
@@ -109,6 +111,18 @@ def test_a_withdrawn_consent_stops_further_relays(container: Container) -> None:
     sheet = a1.get(f"{case}/sheet").text
     assert "取り消し" in sheet
     assert ("a1@adachi.example", "consent_withdrawn", source) in audit_actions(container)
+
+
+def test_the_person_stops_sharing_from_the_chat(container: Container) -> None:
+    source = handoff(container)
+    a1 = signed_in(container, "a1@adachi.example")
+    post(a1, f"/console/handoffs/{source}/claim")
+    container.service.handle(Inbound("webchat", "person-1", "person-1-unshare", utcnow(), text="共有をやめる"))
+    page = a1.get(f"/console/handoffs/{source}").text
+    assert "ご本人が共有への同意を取り消したため、ほかの機関へはつなげません。" in page
+    assert "情報共有への同意：なし" in page
+    assert post(a1, f"/console/handoffs/{source}/relay", agency=str(machida_id(container)), note="").status_code == 409
+    assert ("person", "consent_withdrawn", source) in audit_actions(container)
 
 
 def test_the_receiving_agency_may_decline_and_the_sender_reads_why(container: Container) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dialogs.i18n import use_locale
-from dialogs.model import ConsentGiven, EraseRequested, HandoffRequested, MessageForCounselor
+from dialogs.model import ConsentGiven, ConsentWithdrawn, EraseRequested, HandoffRequested, MessageForCounselor
 from dialogs.prompts import CONSENT_VERSION
 from tests.unit.transcript import Chat
 
@@ -179,6 +179,20 @@ def test_erase_needs_one_confirmation() -> None:
     assert EraseRequested() in chat.events
     assert chat.conv.state == "welcome"
     assert chat.conv.sheet.details == []
+
+
+def test_the_person_can_stop_sharing_at_any_step_and_carry_on() -> None:
+    chat = Chat()
+    chat.walk_to("contact")
+    assert chat.conv.sheet.consent is not None and chat.conv.sheet.consent.share_with_agencies
+    replies = chat.say("共有をやめる")
+    assert ConsentWithdrawn() in chat.events
+    assert "これからは、ほかの支援機関と共有しません。" in replies[0].text
+    assert chat.conv.state == "contact", "the question is asked again, nothing is lost"
+    assert chat.conv.sheet.consent is not None and not chat.conv.sheet.consent.share_with_agencies
+    chat.events.clear()
+    again = chat.say("共有をやめる")
+    assert ConsentWithdrawn() not in chat.events and "共有しない設定です" in again[0].text
 
 
 def test_after_the_handoff_messages_go_to_the_counselor() -> None:

@@ -37,6 +37,7 @@ def test_text_commands_and_kinds_become_inbound_messages() -> None:
     assert incoming(u.message(42, "/start")).inbound.kind == "open"
     assert incoming(u.message(42, "/delete@tsunagu_test_bot")).inbound.choice_id == "cmd:erase"
     assert incoming(u.message(42, "/language")).inbound.choice_id == "cmd:language"
+    assert incoming(u.message(42, "/unshare")).inbound.choice_id == "cmd:unshare"
     assert incoming(u.message(42, "/unknown")).inbound.text == "/unknown"
     sticker = {"file_id": "s", "file_unique_id": "u", "type": "regular", "width": 1, "height": 1,
                "is_animated": False, "is_video": False}

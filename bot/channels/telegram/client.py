@@ -16,6 +16,7 @@ COMMANDS = (
     ("help", N_("使い方")),
     ("pause", N_("ひと休み")),
     ("language", N_("言葉を変える（Language）")),
+    ("unshare", N_("ほかの機関との共有をやめる")),
     ("delete", N_("データを消す")),
 )
 

@@ -13,7 +13,8 @@ from dialogs.model import Inbound
 
 CHANNEL = "telegram"
 _CHOICE_ID = re.compile(r"^[a-z_*]{1,32}:[a-z0-9_]{1,40}$")
-COMMANDS = {"help": "cmd:help", "pause": "cmd:pause", "language": "cmd:language", "delete": "cmd:erase"}
+COMMANDS = {"help": "cmd:help", "pause": "cmd:pause", "language": "cmd:language", "delete": "cmd:erase",
+            "unshare": "cmd:unshare"}
 _KINDS: tuple[tuple[str, str], ...] = (
     ("sticker", "sticker"), ("photo", "image"), ("video", "video"), ("animation", "video"),
     ("video_note", "video"), ("voice", "audio"), ("audio", "audio"), ("document", "file"),
