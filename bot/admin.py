@@ -9,6 +9,7 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 
+from bot.safety.hours import BadHours, format_hours, parse_hours
 from bot.service import NotFound, utcnow
 from storage.records import Agency, Counselor
 from storage.uow import UnitOfWork
@@ -81,6 +82,21 @@ class Admin:
             uow.commit()
         assert agency is not None
         return agency
+
+    def set_hours(self, agency_id: int, hours: str, actor: str = "operator") -> str:
+        """When the agency's counselors read (Japan time; holidays and the year-end break closed);
+        returns the hours as stored. Invalid("hours") when they cannot be read."""
+        try:
+            stored = format_hours(parse_hours(hours))
+        except BadHours as exc:
+            raise Invalid(f"The hours cannot be read: {exc}.", "hours") from exc
+        with self._uow() as uow:
+            if uow.agencies.get(agency_id) is None:
+                raise NotFound(f"No agency has the id {agency_id}.")
+            uow.agencies.set_hours(agency_id, stored)
+            uow.audit.record(actor, "agency_hours", str(agency_id), self._clock(), stored)
+            uow.commit()
+        return stored
 
     def accounts(self) -> list[Counselor]:
         """Every console account."""

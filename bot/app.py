@@ -52,10 +52,13 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        thread = None
+        thread = alerts = None
         if run_deliverer:
             thread = threading.Thread(target=container.deliverer.run_forever, name="outbox", daemon=True)
             thread.start()
+            if container.alerter is not None:
+                alerts = threading.Thread(target=container.alerter.run_forever, name="alerts", daemon=True)
+                alerts.start()
         polling = None
         if container.telegram is not None and settings.telegram and settings.telegram.mode == "polling":
             polling = asyncio.create_task(Poller(container.telegram).run(), name="telegram-polling")
@@ -67,8 +70,11 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
                 with contextlib.suppress(asyncio.CancelledError):
                     await polling
             container.deliverer.stop()
-            if thread:
-                thread.join(timeout=5)
+            if container.alerter is not None:
+                container.alerter.stop()
+            for running in (thread, alerts):
+                if running:
+                    running.join(timeout=5)
             if container.line is not None:
                 await container.line.line.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -17,8 +18,11 @@ from bot.channels.telegram.inbox import Inbox
 from bot.channels.telegram.sender import TelegramSender
 from bot.metrics import Metrics
 from bot.outbox import Deliverer, Sender, WebChatSender
+from bot.safety.alerts import Alerter, Targets
+from bot.safety.care import Care
+from bot.safety.contacts import DEFAULT_FILE, BadContacts, Contact, load_contacts
 from bot.service import Service
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from storage.crypto import FieldCipher, load_keys
 from storage.db import make_engine
 from storage.migrate import upgrade
@@ -38,6 +42,7 @@ class Container:
     metrics: Metrics = field(default_factory=Metrics)
     telegram: Inbox | None = None
     line: LineInbox | None = None
+    alerter: Alerter | None = None
 
     def uow(self) -> UnitOfWork:
         """A new unit of work."""
@@ -51,6 +56,8 @@ class Container:
     def close(self) -> None:
         """Release connections (the LINE inbox's session is closed by the app's shutdown)."""
         self.deliverer.stop()
+        if self.alerter is not None:
+            self.alerter.stop()
         self.engine.dispose()
 
 
@@ -65,7 +72,9 @@ def build(settings: Settings) -> Container:
     if settings.line is not None:
         senders["line"] = LineSender(LineApi(settings.line, settings.http_timeout))
     deliverer = Deliverer(uow, senders, lease=lease_for(settings.http_timeout))
-    service = Service(uow, on_outbox=deliverer.wake)
+    alerter = make_alerter(settings, uow) if settings.alert_targets() else None
+    service = Service(uow, on_outbox=deliverer.wake, care=Care(contacts(settings)),
+                      alert_targets=settings.alert_targets(), on_alert=alerter.wake if alerter else lambda: None)
     metrics = Metrics()
     telegram = None
     if settings.telegram is not None:
@@ -73,7 +82,28 @@ def build(settings: Settings) -> Container:
     line = None
     if settings.line is not None:
         line = LineInbox(service, LineApi(settings.line, settings.http_timeout), metrics)
-    return Container(settings, engine, cipher, service, Admin(uow), deliverer, metrics, telegram, line)
+    return Container(settings, engine, cipher, service, Admin(uow), deliverer, metrics, telegram, line, alerter)
+
+
+def contacts(settings: Settings) -> tuple[Contact, ...]:
+    """The crisis contacts: the operators' file, or the bundled defaults (a bad file stops the start)."""
+    try:
+        return load_contacts(settings.crisis_contacts or DEFAULT_FILE)
+    except BadContacts as exc:
+        raise SettingsError(f"TSUNAGU_CRISIS_CONTACTS: {exc}") from exc
+
+
+def make_alerter(settings: Settings, uow: Callable[[], UnitOfWork]) -> Alerter:
+    """The staff alerter for the configured targets; links point at TSUNAGU_PUBLIC_URL."""
+    targets = Targets(
+        webhook_url=settings.alert_webhook_url,
+        telegram=make_bot(settings.telegram, settings.http_timeout) if settings.telegram else None,
+        telegram_chat_id=settings.alert_telegram_chat_id,
+        line=LineApi(settings.line, settings.http_timeout) if settings.line else None,
+        line_to=settings.alert_line_to,
+    )
+    public = settings.public_url or f"http://{settings.host}:{settings.port}"
+    return Alerter(uow, targets, public, settings.http_timeout, settings.default_locale)
 
 
 def lease_for(http_timeout: float) -> timedelta:

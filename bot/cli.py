@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     add_agency.add_argument("name")
     add_agency.add_argument("--municipality", action="append", default=[],
                             help="a municipality (区市町村) whose handoffs it receives; repeatable")
+    hours = agency.add_parser("hours", help="set when an agency's counselors read (Japan time, holidays closed)")
+    hours.add_argument("name")
+    hours.add_argument("hours", help='e.g. "mon-fri 09:00-17:00, sat 10:00-12:00", or "24h"')
     counselor = sub.add_parser("counselor", help="console accounts").add_subparsers(
         dest="counselor_command", required=True)
     add_counselor = counselor.add_parser("add", help="add a console account (password from stdin)")
@@ -85,6 +88,16 @@ def _agency_add(c: Container, args: argparse.Namespace) -> int:
     agency = c.admin.add_agency(args.name, args.municipality)
     print(json.dumps({"id": agency.id, "name": agency.name, "municipalities": list(agency.municipalities)},
                      ensure_ascii=False))
+    return 0
+
+
+def _agency_hours(c: Container, args: argparse.Namespace) -> int:
+    c.migrate()
+    agency = next((a for a in c.admin.agencies() if a.name == args.name.strip()), None)
+    if agency is None:
+        raise Usage(f"No agency is named {args.name!r}.")
+    saved = c.admin.set_hours(agency.id, args.hours)
+    print(json.dumps({"id": agency.id, "name": agency.name, "hours": saved}, ensure_ascii=False))
     return 0
 
 
@@ -202,6 +215,7 @@ COMMANDS: dict[tuple[str, ...], Callable[[Container, argparse.Namespace], int]] 
     ("serve",): _serve,
     ("db", "upgrade"): _upgrade,
     ("agency", "add"): _agency_add,
+    ("agency", "hours"): _agency_hours,
     ("counselor", "add"): _counselor_add,
     ("queue",): _queue,
     ("sheet",): _sheet,

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.safety.care import Care, agency_hours, away
 from dialogs import engine
 from dialogs.model import (
     ConsentGiven,
     ConsentWithdrawn,
     Conversation,
+    CrisisSignaled,
     EraseRequested,
     Event,
     HandoffRequested,
@@ -19,10 +21,11 @@ from dialogs.model import (
     MessageForCounselor,
     Reply,
 )
-from storage.records import Handoff, TranscriptEntry
+from storage.records import Agency, Handoff, TranscriptEntry
 from storage.uow import UnitOfWork
 
 BOT = "bot"
+DANGER_TO_LIFE = "danger_to_life"
 
 
 class NotFound(LookupError):
@@ -36,6 +39,7 @@ class Handled:
     duplicate: bool
     conversation_id: str | None
     handoff_id: str | None = None
+    urgent: bool = False
 
 
 def utcnow() -> datetime:
@@ -56,10 +60,14 @@ class Service:
     """Use cases over the unit of work; adapters call these and nothing deeper."""
 
     def __init__(self, uow: Callable[[], UnitOfWork], clock: Callable[[], datetime] = utcnow,
-                 on_outbox: Callable[[], None] = lambda: None) -> None:
+                 on_outbox: Callable[[], None] = lambda: None, care: Care | None = None,
+                 alert_targets: tuple[str, ...] = (), on_alert: Callable[[], None] = lambda: None) -> None:
         self._uow = uow
         self._clock = clock
         self._on_outbox = on_outbox
+        self._care = care
+        self._alert_targets = alert_targets
+        self._on_alert = on_alert
 
     def handle(self, inbound: Inbound, delivery: dict[str, Any] | None = None) -> Handled:
         """Lock the conversation, run the dialog, save state, sheet, thread and outbox; commit.
@@ -78,21 +86,54 @@ class Service:
             handoff_id = None
             for event in outcome.events:
                 handoff_id = self._apply(uow, conv, event, now) or handoff_id
-            self._queue_replies(uow, conv, outcome.replies, BOT, now, delivery)
+            replies = self._with_care(uow, conv, outcome.replies, outcome.events, now)
+            self._queue_replies(uow, conv, replies, BOT, now, delivery)
             uow.conversations.save(conv, now)
             uow.commit()
         self._on_outbox()
-        return Handled(duplicate=False, conversation_id=conv.id, handoff_id=handoff_id)
+        urgent = any(isinstance(e, CrisisSignaled) for e in outcome.events)
+        if urgent and self._alert_targets:
+            self._on_alert()
+        return Handled(duplicate=False, conversation_id=conv.id, handoff_id=handoff_id, urgent=urgent)
+
+    def _with_care(self, uow: UnitOfWork, conv: Conversation, replies: list[Reply], events: list[Event],
+                   now: datetime) -> list[Reply]:
+        """The crisis contacts right after the dialog's first word of care; or, once per closed period, when
+        counselors will read a handoff or a later message."""
+        if self._care is None or conv.id is None:
+            return replies
+        crisis = next((e for e in events if isinstance(e, CrisisSignaled)), None)
+        to_counselor = any(isinstance(e, HandoffRequested | MessageForCounselor) for e in events)
+        if crisis is None and not to_counselor:
+            return replies
+        handoff = uow.handoffs.open_for_conversation(conv.id)
+        agency = uow.agencies.get(handoff.agency_id) if handoff else uow.agencies.for_municipality(
+            conv.sheet.person.municipality)
+        hours = agency_hours(agency)
+        gone = away(hours, now)
+        told = conv.after_hours_until is not None and now < datetime.fromisoformat(conv.after_hours_until)
+        if gone is not None:
+            conv.after_hours_until = (gone.until or now + timedelta(days=1)).isoformat()
+        if crisis is not None:
+            return [*replies[:1], self._care.crisis_reply(frozenset(crisis.categories), hours, now, conv.locale),
+                    *replies[1:]]
+        note = None if told else self._care.after_hours_reply(hours, now, conv.locale)
+        return [*replies, note] if note else replies
 
     def _apply(self, uow: UnitOfWork, conv: Conversation, event: Event, now: datetime) -> str | None:
         assert conv.id is not None
         if isinstance(event, HandoffRequested):
-            agency = uow.agencies.for_municipality(conv.sheet.person.municipality)
-            if agency is None:
-                raise NotFound("No agency exists; run `tsunagu db upgrade` to create the default one.")
+            early = uow.handoffs.open_for_conversation(conv.id)
+            if early is not None and early.basis == DANGER_TO_LIFE:
+                uow.handoffs.refresh(early, conv, event.urgent, now)
+                uow.audit.record(BOT, "handoff_complete", early.id, now, None, early.agency_id)
+                return early.id
+            agency = self._agency(uow, conv)
             handoff_id = uow.handoffs.add(conv, agency, event.urgent, now)
             uow.audit.record(BOT, "handoff", handoff_id, now, f"agency={agency.id}", agency.id)
             return handoff_id
+        if isinstance(event, CrisisSignaled):
+            return self._urgent(uow, conv, event, now)
         if isinstance(event, ConsentGiven):
             uow.consents.add(conv.id, event.agreed, event.text_version, now)
         elif isinstance(event, ConsentWithdrawn):
@@ -112,6 +153,34 @@ class Service:
         elif isinstance(event, MessageForCounselor):
             pass  # already in the thread as the inbound message; the console reads it there
         return None
+
+    def _agency(self, uow: UnitOfWork, conv: Conversation) -> Agency:
+        agency = uow.agencies.for_municipality(conv.sheet.person.municipality)
+        if agency is None:
+            raise NotFound("No agency exists; run `tsunagu db upgrade` to create the default one.")
+        return agency
+
+    def _urgent(self, uow: UnitOfWork, conv: Conversation, event: CrisisSignaled, now: datetime) -> str:
+        """A case at the top of the queue at once: the open ones become urgent, or a new one is made with
+        what is known so far, on the basis of danger to life (個人情報保護法 Art. 27(1)(ii))."""
+        assert conv.id is not None
+        detail = f"categories={','.join(event.categories)}"
+        raised = uow.handoffs.make_urgent(conv.id, now)
+        if raised:
+            for handoff in raised:
+                uow.audit.record(BOT, "crisis", handoff.id, now, detail, handoff.agency_id)
+                self._alert(uow, handoff.id, now)
+            return raised[0].id
+        agency = self._agency(uow, conv)
+        handoff_id = uow.handoffs.add(conv, agency, True, now, basis=DANGER_TO_LIFE)
+        uow.audit.record(BOT, "handoff", handoff_id, now, f"agency={agency.id} basis={DANGER_TO_LIFE}", agency.id)
+        uow.audit.record(BOT, "crisis", handoff_id, now, detail, agency.id)
+        self._alert(uow, handoff_id, now)
+        return handoff_id
+
+    def _alert(self, uow: UnitOfWork, handoff_id: str, now: datetime) -> None:
+        for target in self._alert_targets:
+            uow.alerts.add(handoff_id, target, now)
 
     def _queue_replies(self, uow: UnitOfWork, conv: Conversation, replies: list[Reply], author: str,
                        now: datetime, delivery: dict[str, Any] | None = None) -> int | None:

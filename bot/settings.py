@@ -66,6 +66,17 @@ class Settings:
     line: LineSettings | None = None
     http_timeout: float = 10.0
     forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-Proto is believed (Secure cookies)
+    crisis_contacts: Path | None = None  # the operators' contacts file; None: the bundled defaults
+    public_url: str | None = None  # where staff reach the console, for links in alerts
+    alert_webhook_url: str | None = None
+    alert_telegram_chat_id: str | None = None
+    alert_line_to: str | None = None
+
+    def alert_targets(self) -> tuple[str, ...]:
+        """Where urgent cases are announced besides the console."""
+        configured = (("webhook", self.alert_webhook_url), ("telegram", self.alert_telegram_chat_id),
+                      ("line", self.alert_line_to))
+        return tuple(name for name, on in configured if on)
 
     @staticmethod
     def load(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
@@ -96,6 +107,8 @@ class Settings:
             line=_line(env),
             http_timeout=timeout,
             forwarded_allow_ips=env.get("TSUNAGU_FORWARDED_ALLOW_IPS") or "127.0.0.1",
+            crisis_contacts=Path(env["TSUNAGU_CRISIS_CONTACTS"]) if env.get("TSUNAGU_CRISIS_CONTACTS") else None,
+            **_alerts(env),
         )
 
 
@@ -130,3 +143,20 @@ def _line(env: Mapping[str, str]) -> LineSettings | None:
     if not base.startswith(("http://", "https://")):
         raise SettingsError("LINE_API_BASE_URL must start with http:// or https://.")
     return LineSettings(channel_secret=secret, access_token=token, api_base_url=base)
+
+
+def _alerts(env: Mapping[str, str]) -> dict[str, str | None]:
+    """Where staff are alerted to urgent cases (each optional), and the console's public address for links."""
+    public = (env.get("TSUNAGU_PUBLIC_URL") or "").rstrip("/") or None
+    webhook = env.get("TSUNAGU_ALERT_WEBHOOK_URL") or None
+    for name, url in (("TSUNAGU_PUBLIC_URL", public), ("TSUNAGU_ALERT_WEBHOOK_URL", webhook)):
+        if url and not url.startswith(("http://", "https://")):
+            raise SettingsError(f"{name} must start with http:// or https://.")
+    telegram_chat = env.get("TSUNAGU_ALERT_TELEGRAM_CHAT_ID") or None
+    if telegram_chat and not env.get("TELEGRAM_BOT_TOKEN"):
+        raise SettingsError("TSUNAGU_ALERT_TELEGRAM_CHAT_ID needs TELEGRAM_BOT_TOKEN.")
+    line_to = env.get("TSUNAGU_ALERT_LINE_TO") or None
+    if line_to and not env.get("LINE_CHANNEL_ACCESS_TOKEN"):
+        raise SettingsError("TSUNAGU_ALERT_LINE_TO needs the LINE_* settings.")
+    return {"public_url": public, "alert_webhook_url": webhook, "alert_telegram_chat_id": telegram_chat,
+            "alert_line_to": line_to}

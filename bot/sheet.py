@@ -66,8 +66,19 @@ def view(sheet: dict[str, Any], today: date) -> dict[str, Any]:
         "channel": sheet.get("channel", ""),
         "erased": bool(sheet.get("erased")),
         "withdrawn": _withdrawn(sheet),
+        "signals": "・".join(signal_labels(sheet)),
+        "danger_basis": sheet.get("basis") == "danger_to_life",
         "relays": [_relay(r) for r in sheet.get("relays") or []],
     }
+
+
+SIGNAL_LABELS = {"suicide": N_("自殺・自傷"), "violence": N_("暴力・虐待"), "medical": N_("急病・けが")}
+
+
+def signal_labels(sheet: dict[str, Any]) -> list[str]:
+    """The danger signals the sheet carries, as words."""
+    signals = (sheet.get("risk") or {}).get("signals") or []
+    return [_(SIGNAL_LABELS[s]) for s in signals if s in SIGNAL_LABELS]
 
 
 RELAY_STATUS = {"offered": N_("返事待ち"), "accepted": N_("受け入れ"), "declined": N_("見送り")}

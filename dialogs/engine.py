@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 
-from dialogs import prompts
+from dialogs import crisis, prompts
 from dialogs.i18n import normalize_locale, use_locale
 from dialogs.model import (
     AGE_BANDS,
@@ -16,6 +16,7 @@ from dialogs.model import (
     ConsentGiven,
     ConsentWithdrawn,
     Conversation,
+    CrisisSignaled,
     EraseRequested,
     HandoffRequested,
     Inbound,
@@ -108,8 +109,10 @@ class _Turn:
     # --- dispatch --------------------------------------------------------------------------
 
     def run(self) -> None:
-        """Route the message: first contact, size limits, global words, pauses, then the step."""
+        """Route the message: danger first, then first contact, size limits, global words, pauses, the step."""
         conv = self.conv
+        if self._crisis():
+            return
         if not conv.started:
             conv.started = True
             self.say(*prompts.welcome())
@@ -139,6 +142,33 @@ class _Turn:
             self.ask_again(prompts.empty_message())
             return
         self._step(choice_id)
+
+    def _crisis(self) -> bool:
+        """A message that signals danger: care at once (the service adds the contacts and makes the case
+        urgent), what was written kept on the sheet, then the conversation goes on where it was."""
+        if self.inbound.choice_id or not self.text:
+            return False
+        signals = crisis.detect(self.text)
+        if not signals:
+            return False
+        conv = self.conv
+        conv.sheet.risk.urgent = True
+        conv.sheet.risk.signals = sorted(set(conv.sheet.risk.signals) | signals)
+        self.out.events.append(CrisisSignaled(tuple(sorted(signals))))
+        self.say(prompts.crisis_care(signals))
+        conv.paused = conv.awaiting_erase = False
+        if len(self.text) > MAX_TEXT:
+            self.say(prompts.too_long(MAX_TEXT))
+        elif not conv.started:
+            conv.started = True
+            conv.sheet.details.append(self.text)
+            self.say(*prompts.welcome())
+        elif conv.state in ("details", "handed_off"):
+            self._step(None)
+        else:
+            conv.sheet.details.append(self.text)
+            self.ask_again(prompts.carry_on())
+        return True
 
     def _choice_id(self) -> str | None:
         """The pressed button, or the button a typed message names at a button question."""

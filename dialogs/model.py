@@ -128,6 +128,7 @@ class Conversation:
     started: bool = False
     last_active_at: datetime | None = None
     id: str | None = None
+    after_hours_until: str | None = None  # told "counselors are away" until this ISO time (said once)
 
     def context(self) -> dict[str, Any]:
         """The dialog's bookkeeping beyond state and sheet, as plain data."""
@@ -137,6 +138,7 @@ class Conversation:
             "paused": self.paused,
             "awaiting_erase": self.awaiting_erase,
             "started": self.started,
+            "after_hours_until": self.after_hours_until,
         }
 
     def restore_context(self, data: dict[str, Any]) -> None:
@@ -146,6 +148,7 @@ class Conversation:
         self.paused = bool(data.get("paused", False))
         self.awaiting_erase = bool(data.get("awaiting_erase", False))
         self.started = bool(data.get("started", False))
+        self.after_hours_until = data.get("after_hours_until")
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,13 @@ class ConsentGiven:
 
 
 @dataclass(frozen=True)
+class CrisisSignaled:
+    """A message signalled danger (dialogs.crisis): the case becomes urgent at once."""
+
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ConsentWithdrawn:
     """The person asked that their consultation no longer be shared with other agencies."""
 
@@ -233,7 +243,8 @@ class MessageForCounselor:
     text: str
 
 
-Event = HandoffRequested | ConsentGiven | ConsentWithdrawn | EraseRequested | MessageForCounselor
+Event = (HandoffRequested | ConsentGiven | ConsentWithdrawn | CrisisSignaled | EraseRequested
+         | MessageForCounselor)
 
 
 @dataclass

@@ -427,6 +427,20 @@ def help_text() -> str:
     )
 
 
+def crisis_care(categories: frozenset[str]) -> str:
+    """The first answer to a message that signals danger: care, no alarm, no lecture."""
+    if "medical" in categories:
+        return _("書いてくれてありがとうございます。急いで手当てが必要なときは、すぐに119に電話してください。")
+    if "violence" in categories:
+        return _("書いてくれてありがとうございます。こわい思いをしているのですね。あなたの安全がいちばん大切です。")
+    return _("書いてくれてありがとうございます。とてもつらい気持ちなのですね。ひとりで抱えなくて大丈夫です。")
+
+
+def carry_on() -> str:
+    """After the crisis contacts, the conversation goes on gently."""
+    return _("ここで話を続けても大丈夫です。書けるときに、書けることだけで。")
+
+
 def unshared() -> str:
     """The person withdrew their consent to sharing."""
     return _("わかりました。これからは、ほかの支援機関と共有しません。相談はこのまま続けられます。")

@@ -15,6 +15,7 @@ class Agency:
     name: str
     is_default: bool
     municipalities: tuple[str, ...] = ()
+    hours: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Handoff:
     outcome: str | None = None
     closed_at: datetime | None = None
     thread_from: int = 0
+    basis: str | None = None
 
     def queue_entry(self) -> dict[str, Any]:
         """The `tsunagu queue --json` row (INTERFACES.md): no personal fields."""
@@ -165,3 +167,13 @@ class AuditEntry:
     target: str | None
     detail: str | None
     agency_id: int | None
+
+
+@dataclass(frozen=True)
+class StaffAlert:
+    """A note to staff that an urgent case arrived (a link only, nothing personal)."""
+
+    id: int
+    handoff_id: str
+    target: str
+    attempts: int

@@ -23,6 +23,7 @@ from storage.records import (
     Handoff,
     OutboxItem,
     Relay,
+    StaffAlert,
     TranscriptEntry,
 )
 
@@ -310,13 +311,17 @@ class Agencies(Repository):
             .where(t.agency_municipalities.c.agency_id == row.id)
             .order_by(t.agency_municipalities.c.municipality)
         ).scalars().all()
-        return Agency(row.id, row.name, bool(row.is_default), tuple(munis))
+        return Agency(row.id, row.name, bool(row.is_default), tuple(munis), row.hours)
+
+    def set_hours(self, agency_id: int, hours: str | None) -> None:
+        """The agency's opening hours ("mon-fri 09:00-17:00"; None for the default)."""
+        self.conn.execute(update(t.agencies).where(t.agencies.c.id == agency_id).values(hours=hours))
 
 
 class Handoffs(Repository):
     """The counselor queue."""
 
-    def add(self, conv: Conversation, agency: Agency, urgent: bool, at: datetime) -> str:
+    def add(self, conv: Conversation, agency: Agency, urgent: bool, at: datetime, basis: str | None = None) -> str:
         """Put a sheet in an agency's queue; returns the handoff id."""
         handoff_id = new_id()
         sheet = conv.sheet
@@ -325,9 +330,28 @@ class Handoffs(Repository):
             priority="urgent" if urgent else "normal", status="open", channel=conv.channel,
             writer=sheet.writer, topics=json.dumps(sheet.topics), main_topic=sheet.main_topic,
             sheet_enc=self.cipher.encrypt_json(_handoff_sheet(handoff_id, conv, at)),
-            received_by=None, created_at=at, updated_at=at,
+            received_by=None, created_at=at, updated_at=at, basis=basis,
         ))
         return handoff_id
+
+    def refresh(self, handoff: Handoff, conv: Conversation, urgent: bool, at: datetime) -> None:
+        """The person finished the intake of a case a crisis opened early: the fuller sheet replaces the
+        first one (same id and received date); it stays urgent."""
+        sheet = _handoff_sheet(handoff.id, conv, handoff.created_at)
+        sheet["received_by"] = handoff.received_by
+        self.conn.execute(update(t.handoffs).where(t.handoffs.c.id == handoff.id).values(
+            writer=conv.sheet.writer, topics=json.dumps(conv.sheet.topics), main_topic=conv.sheet.main_topic,
+            sheet_enc=self.cipher.encrypt_json(sheet), updated_at=at,
+            priority="urgent" if urgent or handoff.priority == "urgent" else "normal"))
+
+    def make_urgent(self, conversation_id: str, at: datetime) -> list[Handoff]:
+        """Every case of the conversation that is not closed goes to the top of its queue."""
+        self.conn.execute(update(t.handoffs).where(
+            t.handoffs.c.conversation_id == conversation_id, t.handoffs.c.status != "closed")
+            .values(priority="urgent", updated_at=at))
+        rows = self.conn.execute(self._select().where(
+            t.handoffs.c.conversation_id == conversation_id, t.handoffs.c.status != "closed")).all()
+        return [self._handoff(r) for r in rows]
 
     def get(self, handoff_id: str) -> Handoff | None:
         """One handoff with its sheet."""
@@ -452,7 +476,7 @@ class Handoffs(Repository):
             writer=row.writer, topics=json.loads(row.topics), main_topic=row.main_topic,
             created_at=row.created_at, received_by=row.received_by,
             sheet=self.cipher.decrypt_json(row.sheet_enc), outcome=row.outcome, closed_at=row.closed_at,
-            thread_from=row.thread_from,
+            thread_from=row.thread_from, basis=row.basis,
         )
 
 
@@ -696,3 +720,47 @@ class CannedReplies(Repository):
         result = self.conn.execute(delete(t.canned_replies).where(
             t.canned_replies.c.id == reply_id, t.canned_replies.c.agency_id == agency_id))
         return bool(result.rowcount)
+
+
+class StaffAlerts(Repository):
+    """Notes to staff that an urgent case arrived, waiting to go out (a link only)."""
+
+    def add(self, handoff_id: str, target: str, at: datetime) -> None:
+        """Queue one alert."""
+        self.conn.execute(insert(t.staff_alerts).values(
+            handoff_id=handoff_id, target=target, status="pending", attempts=0, next_attempt_at=at, created_at=at))
+
+    def take_due(self, now: datetime, lease: timedelta, limit: int = 20) -> list[StaffAlert]:
+        """Due alerts, each leased for one attempt (another process will not take it meanwhile)."""
+        a = t.staff_alerts.c
+        ids = self.conn.execute(select(a.id).where(a.status == "pending", a.next_attempt_at <= now)
+                                .order_by(a.id).limit(limit)).scalars().all()
+        taken = []
+        for alert_id in ids:
+            row = self.conn.execute(
+                update(t.staff_alerts).where(a.id == alert_id, a.status == "pending", a.next_attempt_at <= now)
+                .values(next_attempt_at=now + lease).returning(a.id, a.handoff_id, a.target, a.attempts)).first()
+            if row is not None:
+                taken.append(StaffAlert(row.id, row.handoff_id, row.target, row.attempts))
+        return taken
+
+    def sent(self, alert_id: int, at: datetime) -> None:
+        """Delivered."""
+        self.conn.execute(update(t.staff_alerts).where(t.staff_alerts.c.id == alert_id).values(
+            status="sent", sent_at=at, attempts=t.staff_alerts.c.attempts + 1))
+
+    def failed(self, alert_id: int, retry_at: datetime | None, error: str) -> None:
+        """Try again later, or (retry_at None) give up."""
+        values: dict[str, Any] = {"attempts": t.staff_alerts.c.attempts + 1, "last_error": error[:200]}
+        if retry_at is None:
+            values["status"] = "failed"
+        else:
+            values["next_attempt_at"] = retry_at
+        self.conn.execute(update(t.staff_alerts).where(t.staff_alerts.c.id == alert_id).values(**values))
+
+    def for_handoff(self, handoff_id: str) -> list[tuple[str, str]]:
+        """(target, status) of a case's alerts."""
+        rows = self.conn.execute(select(t.staff_alerts.c.target, t.staff_alerts.c.status)
+                                 .where(t.staff_alerts.c.handoff_id == handoff_id)
+                                 .order_by(t.staff_alerts.c.id)).all()
+        return [(r.target, r.status) for r in rows]

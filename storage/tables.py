@@ -63,6 +63,7 @@ agencies = Table(
     Column("name", String(200), nullable=False, unique=True),
     Column("is_default", Boolean, nullable=False, default=False),
     _ts("created_at"),
+    Column("hours", String(200), nullable=True),  # "mon-fri 09:00-17:00" (bot.safety.hours); None: the default
 )
 
 agency_municipalities = Table(
@@ -148,6 +149,7 @@ handoffs = Table(
     Column("outcome", String(32), nullable=True),
     _ts("closed_at", nullable=True),
     Column("thread_from", Integer, nullable=False, default=0, server_default="0"),
+    Column("basis", String(32), nullable=True),  # danger_to_life when a crisis made the case
     Index("ix_handoffs_queue", "status", "priority", "created_at"),
     Index("ix_handoffs_conversation_id", "conversation_id"),
 )
@@ -238,4 +240,18 @@ canned_replies = Table(
     Column("body", Text, nullable=False),
     _ts("created_at"),
     Index("ix_canned_replies_agency_id", "agency_id"),
+)
+
+staff_alerts = Table(
+    "staff_alerts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("handoff_id", String(32), ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False),
+    Column("target", String(16), nullable=False),  # webhook, telegram, line: only a link goes out
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),
+    _ts("next_attempt_at"),
+    Column("last_error", String(200), nullable=True),
+    _ts("created_at"),
+    _ts("sent_at", nullable=True),
+    Index("ix_staff_alerts_status_next_attempt_at", "status", "next_attempt_at"),
 )

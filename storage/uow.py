@@ -21,6 +21,7 @@ from storage.repositories import (
     InboundEvents,
     Outbox,
     Relays,
+    StaffAlerts,
     Transcript,
 )
 
@@ -41,6 +42,7 @@ class UnitOfWork(Protocol):
     relays: Relays
     notes: CaseNotes
     canned: CannedReplies
+    alerts: StaffAlerts
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -76,6 +78,7 @@ class SqlUnitOfWork:
         self.relays = Relays(conn, cipher)
         self.notes = CaseNotes(conn, cipher)
         self.canned = CannedReplies(conn, cipher)
+        self.alerts = StaffAlerts(conn, cipher)
         return self
 
     def commit(self) -> None:

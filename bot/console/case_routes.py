@@ -17,7 +17,7 @@ from bot.console.http import HEADERS, Endpoint, Page, form, locale, page, redire
 from bot.console.manage import Manage
 from bot.console.relay import ITEMS, RelayForm, RelayRefused, Relays
 from bot.service import Service, utcnow
-from bot.sheet import RELAY_STATUS, render_sheet
+from bot.sheet import RELAY_STATUS, render_sheet, signal_labels
 from bot.transcript import AUTHORS, describe_thread
 from dialogs.i18n import N_, use_locale
 from dialogs.i18n import gettext as _
@@ -101,6 +101,7 @@ def routes(guard: Callable[[Page], Endpoint], cases: Cases, relays: Relays, mana
                                                                     strict=True)],
                 "main_topic": topic_label(h.main_topic) if h.main_topic else _("（未選択）"),
                 "status_label": _(STATUS_LABELS[h.status]),
+                "signals": "・".join(signal_labels(h.sheet)),
                 "outcomes": [(key, _(text)) for key, text in OUTCOMES.items()],
                 "relay_refusal": _(refusal) if refusal else None,
                 "relays": [{"r": r, "status_label": _(RELAY_STATUS[r.status]),

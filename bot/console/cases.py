@@ -120,6 +120,7 @@ class Cases:
                                         for c in uow.consents.for_conversation(handoff.conversation_id)]
             sheet["agency"] = handoff.agency
             sheet["priority"] = handoff.priority
+            sheet["basis"] = handoff.basis
             sheet["received_by"] = handoff.received_by
             chain = relay_chain(uow.relays.for_conversation(handoff.conversation_id), handoff.agency_id)
             sheet["relays"] = [relay_entry(r) for r in chain]

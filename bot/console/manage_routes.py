@@ -14,6 +14,7 @@ from starlette.routing import Route
 from bot.admin import ROLES, Admin, Invalid
 from bot.console.http import Endpoint, Page, form, locale, page, redirect, say
 from bot.console.manage import SUPERVISING, AuditFilter, Manage, require
+from bot.safety.hours import DEFAULT_HOURS, format_hours
 from bot.service import NotFound
 from dialogs.i18n import N_, use_locale
 from dialogs.i18n import gettext as _
@@ -31,7 +32,8 @@ ACTION_LABELS = {
     "view_audit": N_("監査ログを見た"), "canned_add": N_("定型文を追加した"), "canned_remove": N_("定型文を削除した"),
     "agency_add": N_("機関を追加した"), "agency_municipalities": N_("区市町村を変えた"),
     "counselor_add": N_("アカウントを追加した"), "account_change": N_("アカウントを変えた"),
-    "account_unlock": N_("休止を解いた"),
+    "account_unlock": N_("休止を解いた"), "agency_hours": N_("受付時間を変えた"),
+    "crisis": N_("危険のサインを受けた"), "handoff_complete": N_("受付を完了した"),
 }
 ROLE_LABELS = {"counselor": N_("相談員"), "supervisor": N_("スーパーバイザー"), "admin": N_("管理者")}
 INVALID = {"agency_name": N_("機関名を1〜200文字で書いてください。"),
@@ -39,7 +41,8 @@ INVALID = {"agency_name": N_("機関名を1〜200文字で書いてください�
            "email": N_("メールアドレスの形を確かめてください。"), "role": N_("役割を選んでください。"),
            "password": N_("パスワードは10文字以上にしてください。"),
            "account_exists": N_("このメールアドレスのアカウントはすでにあります。"),
-           "not_found": N_("機関を選んでください。")}
+           "not_found": N_("機関を選んでください。"),
+           "hours": N_("受付時間は「mon-fri 09:00-17:00」のように書いてください。")}
 
 
 def _day(text: str | None, plus: int = 0) -> datetime | None:
@@ -105,14 +108,15 @@ def routes(guard: Callable[[Page], Endpoint], manage: Manage, admin: Admin) -> l
         with use_locale(locale(request)):
             roles = [(r, _(ROLE_LABELS[r])) for r in ROLES]
         return page(request, "admin.html", status, who=who, agencies=agencies, accounts=accounts, roles=roles,
-                    names={a.id: a.name for a in agencies}, now=datetime.now(UTC), message=message)
+                    names={a.id: a.name for a in agencies}, now=datetime.now(UTC), message=message,
+                    default_hours=format_hours(DEFAULT_HOURS))
 
     def municipalities(text: str) -> list[str]:
         return [m for m in text.replace("、", "\n").replace(",", "\n").splitlines() if m.strip()]
 
     async def invalid(request: Request, who: ConsoleSession, error: Exception) -> Response:
         code = error.code if isinstance(error, Invalid) else "not_found"
-        return await admin_page(request, who, say(request, INVALID[code]), 400)
+        return await admin_page(request, who, say(request, INVALID.get(code, INVALID["not_found"])), 400)
 
     async def agency_add(request: Request, who: ConsoleSession) -> Response:
         require(who, ("admin",))
@@ -129,6 +133,15 @@ def routes(guard: Callable[[Page], Endpoint], manage: Manage, admin: Admin) -> l
         agency_id = _int(request.path_params["agency_id"]) or 0
         await run_in_threadpool(admin.set_municipalities, agency_id,
                                 municipalities(form(request).get("municipalities", "")), who.counselor.email)
+        return redirect("/console/admin")
+
+    async def agency_hours(request: Request, who: ConsoleSession) -> Response:
+        require(who, ("admin",))
+        agency_id = _int(request.path_params["agency_id"]) or 0
+        try:
+            await run_in_threadpool(admin.set_hours, agency_id, form(request).get("hours", ""), who.counselor.email)
+        except (Invalid, NotFound) as error:
+            return await invalid(request, who, error)
         return redirect("/console/admin")
 
     async def account_add(request: Request, who: ConsoleSession) -> Response:
@@ -164,6 +177,7 @@ def routes(guard: Callable[[Page], Endpoint], manage: Manage, admin: Admin) -> l
         Route("/console/admin", guard(admin_page), methods=["GET"]),
         Route("/console/admin/agencies", guard(agency_add), methods=["POST"]),
         Route("/console/admin/agencies/{agency_id}/municipalities", guard(agency_municipalities), methods=["POST"]),
+        Route("/console/admin/agencies/{agency_id}/hours", guard(agency_hours), methods=["POST"]),
         Route("/console/admin/accounts", guard(account_add), methods=["POST"]),
         Route("/console/admin/accounts/{account_id}", guard(account_change), methods=["POST"]),
         Route("/console/admin/accounts/{account_id}/unlock", guard(account_unlock), methods=["POST"]),

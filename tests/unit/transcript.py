@@ -84,7 +84,8 @@ class Chat:
         ]
         if not self.conv.started:
             self.open()
-        for step, how, value in script:
+        resumed = [n for n, (step, _, _) in enumerate(script) if step == self.conv.state]
+        for step, how, value in script[resumed[0] if resumed else 0:]:  # from where the chat is
             if self.conv.state == state:
                 return
             assert self.conv.state == step, (self.conv.state, step)

@@ -1,0 +1,80 @@
+"""What the bot adds for safety in the turn itself: the crisis contacts (open ones first) when a message
+signals danger, and an honest word when counselors are away, said once per closed period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from babel.dates import format_datetime
+
+from bot.safety.contacts import Contact, always_open, contact_lines, for_danger
+from bot.safety.hours import DEFAULT_HOURS, Hours, parse_hours
+from dialogs.i18n import gettext as _
+from dialogs.i18n import use_locale
+from dialogs.model import Reply
+from storage.records import Agency
+
+WHEN = {"ja": "M月d日（E）H:mm", "en": "EEE d MMM, H:mm"}
+
+
+def agency_hours(agency: Agency | None) -> Hours:
+    """The agency's opening hours (the default ones when it has none, or unreadable ones)."""
+    try:
+        return parse_hours(agency.hours) if agency is not None and agency.hours else DEFAULT_HOURS
+    except ValueError:
+        return DEFAULT_HOURS
+
+
+def when(at: datetime, hours: Hours, locale: str) -> str:
+    """A moment as people read it, in the agency's time zone."""
+    return format_datetime(at.astimezone(hours.zone), WHEN.get(locale, WHEN["ja"]), locale=locale)
+
+
+@dataclass(frozen=True)
+class Away:
+    """Counselors are away until `until` (None: not within three weeks)."""
+
+    until: datetime | None
+
+
+def away(hours: Hours, at: datetime) -> Away | None:
+    """None while counselors are in; else until when they are away."""
+    return None if hours.is_open(at) else Away(hours.next_open(at))
+
+
+class Care:
+    """Crisis and after-hours replies, from the operators' contacts."""
+
+    def __init__(self, contacts: tuple[Contact, ...]) -> None:
+        self.contacts = contacts
+
+    def crisis_reply(self, categories: frozenset[str], hours: Hours, at: datetime, locale: str) -> Reply:
+        """Where to turn now, the lines open now first; whether counselors are in or when they will read."""
+        with use_locale(locale):
+            gone = away(hours, at)
+            if gone is None:
+                first = _("相談員にも、すぐに知らせました。")
+            elif gone.until is None:
+                first = _("いまは相談員の受付時間外です。")
+            else:
+                first = _("いまは相談員の受付時間外です。相談員が読むのは{when}ごろです。").format(
+                    when=when(gone.until, hours, locale))
+            lines = contact_lines(for_danger(self.contacts, categories, at), at, locale)
+            heading = _("いま話せる窓口：")
+            return Reply(f"{first}\n{heading}\n{lines}")
+
+    def after_hours_reply(self, hours: Hours, at: datetime, locale: str) -> Reply | None:
+        """When counselors will read, and the 24-hour lines; None while counselors are in."""
+        gone = away(hours, at)
+        if gone is None:
+            return None
+        with use_locale(locale):
+            if gone.until is None:
+                first = _("いまは相談員の受付時間外です。")
+            else:
+                first = _("いまは相談員の受付時間外です。相談員が読むのは{when}ごろです。").format(
+                    when=when(gone.until, hours, locale))
+            lines = contact_lines(always_open(self.contacts), at, locale)
+            heading = _("急ぐときは、24時間話せる窓口があります：")
+            return Reply(f"{first}\n{heading}\n{lines}")
