@@ -84,7 +84,7 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
         Route("/metrics", metrics, methods=["GET"]),
         *webchat.routes(container),
         *console_routes(Accounts(container.uow), Cases(container.uow), Relays(container.uow), Manage(container.uow),
-                        container.admin, container.service),
+                        container.admin, container.service, container.care.resources),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     if container.telegram is not None and settings.telegram and settings.telegram.webhook_secret:

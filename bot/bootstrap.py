@@ -21,6 +21,8 @@ from bot.outbox import Deliverer, Sender, WebChatSender
 from bot.safety.alerts import Alerter, Targets
 from bot.safety.care import Care
 from bot.safety.contacts import DEFAULT_FILE, BadContacts, Contact, load_contacts
+from bot.safety.resources import DEFAULT_FILE as RESOURCES_FILE
+from bot.safety.resources import BadResources, Resource, load_resources
 from bot.service import Service
 from bot.settings import Settings, SettingsError
 from storage.crypto import FieldCipher, load_keys
@@ -43,6 +45,7 @@ class Container:
     telegram: Inbox | None = None
     line: LineInbox | None = None
     alerter: Alerter | None = None
+    care: Care = field(default_factory=lambda: Care(()))
 
     def uow(self) -> UnitOfWork:
         """A new unit of work."""
@@ -73,7 +76,8 @@ def build(settings: Settings) -> Container:
         senders["line"] = LineSender(LineApi(settings.line, settings.http_timeout))
     deliverer = Deliverer(uow, senders, lease=lease_for(settings.http_timeout))
     alerter = make_alerter(settings, uow) if settings.alert_targets() else None
-    service = Service(uow, on_outbox=deliverer.wake, care=Care(contacts(settings)),
+    care = Care(contacts(settings), resources(settings))
+    service = Service(uow, on_outbox=deliverer.wake, care=care,
                       alert_targets=settings.alert_targets(), on_alert=alerter.wake if alerter else lambda: None)
     metrics = Metrics()
     telegram = None
@@ -82,7 +86,7 @@ def build(settings: Settings) -> Container:
     line = None
     if settings.line is not None:
         line = LineInbox(service, LineApi(settings.line, settings.http_timeout), metrics)
-    return Container(settings, engine, cipher, service, Admin(uow), deliverer, metrics, telegram, line, alerter)
+    return Container(settings, engine, cipher, service, Admin(uow), deliverer, metrics, telegram, line, alerter, care)
 
 
 def contacts(settings: Settings) -> tuple[Contact, ...]:
@@ -91,6 +95,14 @@ def contacts(settings: Settings) -> tuple[Contact, ...]:
         return load_contacts(settings.crisis_contacts or DEFAULT_FILE)
     except BadContacts as exc:
         raise SettingsError(f"TSUNAGU_CRISIS_CONTACTS: {exc}") from exc
+
+
+def resources(settings: Settings) -> tuple[Resource, ...]:
+    """The local resources directory: the operators' file, or the bundled example."""
+    try:
+        return load_resources(settings.resources or RESOURCES_FILE)
+    except BadResources as exc:
+        raise SettingsError(f"TSUNAGU_RESOURCES: {exc}") from exc
 
 
 def make_alerter(settings: Settings, uow: Callable[[], UnitOfWork]) -> Alerter:

@@ -20,6 +20,7 @@ from dialogs.model import (
     Inbound,
     MessageForCounselor,
     Reply,
+    ResourcesRequested,
 )
 from storage.records import Agency, Handoff, TranscriptEntry
 from storage.uow import UnitOfWork
@@ -104,6 +105,11 @@ class Service:
             return replies
         crisis = next((e for e in events if isinstance(e, CrisisSignaled)), None)
         to_counselor = any(isinstance(e, HandoffRequested | MessageForCounselor) for e in events)
+        if any(isinstance(e, ResourcesRequested) for e in events):
+            return [*replies, self._care.resource_list(conv.sheet, conv.locale)]
+        if any(isinstance(e, HandoffRequested) for e in events):
+            offer = self._care.resource_offer(conv.sheet, conv.locale)
+            replies = [*replies, offer] if offer else replies
         if crisis is None and not to_counselor:
             return replies
         handoff = uow.handoffs.open_for_conversation(conv.id)

@@ -67,6 +67,7 @@ class Settings:
     http_timeout: float = 10.0
     forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-Proto is believed (Secure cookies)
     crisis_contacts: Path | None = None  # the operators' contacts file; None: the bundled defaults
+    resources: Path | None = None  # the operators' directory of local resources; None: the bundled example
     public_url: str | None = None  # where staff reach the console, for links in alerts
     alert_webhook_url: str | None = None
     alert_telegram_chat_id: str | None = None
@@ -108,6 +109,7 @@ class Settings:
             http_timeout=timeout,
             forwarded_allow_ips=env.get("TSUNAGU_FORWARDED_ALLOW_IPS") or "127.0.0.1",
             crisis_contacts=Path(env["TSUNAGU_CRISIS_CONTACTS"]) if env.get("TSUNAGU_CRISIS_CONTACTS") else None,
+            resources=Path(env["TSUNAGU_RESOURCES"]) if env.get("TSUNAGU_RESOURCES") else None,
             **_alerts(env),
         )
 

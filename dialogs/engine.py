@@ -23,6 +23,7 @@ from dialogs.model import (
     MessageForCounselor,
     Outcome,
     Reply,
+    ResourcesRequested,
     Sheet,
 )
 from dialogs.prompts import PROFILE_QUESTIONS, REGISTRANT_QUESTIONS, RELATIONSHIP_LABELS
@@ -560,6 +561,8 @@ class _Turn:
         if value is None and self.text:
             self.out.events.append(MessageForCounselor(self.text))
             self.say(prompts.forwarded())
+        elif value == "resources":
+            self.out.events.append(ResourcesRequested())  # the service lists them (they are operators' data)
         else:
             self.say(prompts.write_to_counselor())
 

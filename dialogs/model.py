@@ -227,6 +227,11 @@ class CrisisSignaled:
 
 
 @dataclass(frozen=True)
+class ResourcesRequested:
+    """After the handoff, the person asked to see local places to turn to."""
+
+
+@dataclass(frozen=True)
 class ConsentWithdrawn:
     """The person asked that their consultation no longer be shared with other agencies."""
 
@@ -244,7 +249,7 @@ class MessageForCounselor:
 
 
 Event = (HandoffRequested | ConsentGiven | ConsentWithdrawn | CrisisSignaled | EraseRequested
-         | MessageForCounselor)
+         | MessageForCounselor | ResourcesRequested)
 
 
 @dataclass

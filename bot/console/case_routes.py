@@ -16,6 +16,7 @@ from bot.console.cases import OUTCOMES, STATUSES, Cases, CaseView, QueueFilter
 from bot.console.http import HEADERS, Endpoint, Page, form, locale, page, redirect, say
 from bot.console.manage import Manage
 from bot.console.relay import ITEMS, RelayForm, RelayRefused, Relays
+from bot.safety.resources import Resource, fitting
 from bot.service import Service, utcnow
 from bot.sheet import RELAY_STATUS, render_sheet, signal_labels
 from bot.transcript import AUTHORS, describe_thread
@@ -67,8 +68,9 @@ def message_row(m: TranscriptEntry, text: str) -> dict[str, object]:
 
 
 def routes(guard: Callable[[Page], Endpoint], cases: Cases, relays: Relays, manage: Manage,
-           service: Service) -> list[Route]:
+           service: Service, resources: tuple[Resource, ...] = ()) -> list[Route]:
     """The queue and every /console/handoffs route."""
+    by_id = {r.id: r for r in resources}
 
     async def queue(request: Request, who: ConsoleSession) -> Response:
         shown = queue_filter(request)
@@ -109,7 +111,11 @@ def routes(guard: Callable[[Page], Endpoint], cases: Cases, relays: Relays, mana
                             "at": r.created_at.astimezone().strftime("%Y-%m-%d %H:%M")} for r in view.relays],
             }
         mine = h.status == "claimed" and view.holder == who.counselor.email
+        municipality = (h.sheet.get("person") or {}).get("municipality")
+        suggested = fitting(resources, h.topics, h.main_topic, municipality)
+        others = [r for r in resources if r not in suggested and r.serves(municipality)]
         return page(request, "case.html", status, handoff=h, holder=view.holder, who=who, message=message,
+                    suggested=suggested, other_resources=others,
                     mine=mine, notes=view.notes, consent=view.consent, targets=targets, canned=view.canned,
                     canned_json=json.dumps({str(c.id): c.body for c in view.canned}, ensure_ascii=False),
                     **context)
@@ -134,6 +140,18 @@ def routes(guard: Callable[[Page], Endpoint], cases: Cases, relays: Relays, mana
         if not text or len(text) > MAX_REPLY:
             return await case(request, who, say(request, "返信は1〜{n}文字で書いてください。", n=MAX_REPLY), 400)
         await run_in_threadpool(service.reply, handoff_id(request), text, who.counselor.email)
+        return back(request)
+
+    async def send_resource(request: Request, who: ConsoleSession) -> Response:
+        resource = by_id.get(form(request).get("resource", ""))
+        if not await run_in_threadpool(cases.holds, who, handoff_id(request)):
+            return await case(request, who, say(request, "担当している人だけが返信できます。"), 409)
+        if resource is None:
+            return await case(request, who, say(request, "相談先を選んでください。"), 400)
+        with use_locale(await run_in_threadpool(cases.person_locale, who, handoff_id(request))):
+            text = resource.text()
+        await run_in_threadpool(service.reply, handoff_id(request), text, who.counselor.email)
+        await run_in_threadpool(cases.record, who, handoff_id(request), "send_resource", f"resource={resource.id}")
         return back(request)
 
     async def note(request: Request, who: ConsoleSession) -> Response:
@@ -196,9 +214,9 @@ def routes(guard: Callable[[Page], Endpoint], cases: Cases, relays: Relays, mana
                          headers={**HEADERS, "content-disposition": disposition})
 
     base = "/console/handoffs/{handoff_id}"
-    posts: dict[str, Page] = {"claim": claim, "reply": reply, "notes": note, "consent/withdraw": withdraw,
-                              "relay": relay, "accept": accept, "decline": decline, "release": release,
-                              "close": close}
+    posts: dict[str, Page] = {"claim": claim, "reply": reply, "resource": send_resource, "notes": note,
+                              "consent/withdraw": withdraw, "relay": relay, "accept": accept, "decline": decline,
+                              "release": release, "close": close}
     return [
         Route("/console", guard(queue), methods=["GET"]),
         Route("/console/queue.json", guard(queue_json), methods=["GET"]),

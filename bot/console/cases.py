@@ -174,6 +174,20 @@ class Cases:
             uow.commit()
             return done
 
+    def person_locale(self, who: ConsoleSession, handoff_id: str) -> str:
+        """The language the person chats in."""
+        with self._uow() as uow:
+            handoff = visible(uow, who, handoff_id)
+            conv = uow.conversations.get(handoff.conversation_id)
+            return conv.locale if conv is not None else "ja"
+
+    def record(self, who: ConsoleSession, handoff_id: str, action: str, detail: str | None = None) -> None:
+        """Audit something done on a visible case."""
+        with self._uow() as uow:
+            visible(uow, who, handoff_id)
+            audit(uow, who, action, handoff_id, self._clock(), detail)
+            uow.commit()
+
     def add_note(self, who: ConsoleSession, handoff_id: str, text: str) -> None:
         """A private note for the agency's counselors; it never reaches the person."""
         if not text.strip() or len(text) > MAX_NOTE:

@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "counselor_add": N_("アカウントを追加した"), "account_change": N_("アカウントを変えた"),
     "account_unlock": N_("休止を解いた"), "agency_hours": N_("受付時間を変えた"),
     "crisis": N_("危険のサインを受けた"), "handoff_complete": N_("受付を完了した"),
+    "send_resource": N_("相談先を送った"),
 }
 ROLE_LABELS = {"counselor": N_("相談員"), "supervisor": N_("スーパーバイザー"), "admin": N_("管理者")}
 INVALID = {"agency_name": N_("機関名を1〜200文字で書いてください。"),

@@ -17,6 +17,7 @@ from bot.console.cases import Cases
 from bot.console.http import COOKIE, LOGIN_CSRF, guarded, page, read_form, redirect, same, say
 from bot.console.manage import Manage
 from bot.console.relay import Relays
+from bot.safety.resources import Resource
 from bot.service import Service
 from storage.records import ConsoleSession
 
@@ -64,8 +65,8 @@ def auth_routes(accounts: Accounts) -> list[Route]:
 
 
 def routes(accounts: Accounts, cases: Cases, relays: Relays, manage: Manage, admin: Admin,
-           service: Service) -> list[Route]:
+           service: Service, resources: tuple[Resource, ...] = ()) -> list[Route]:
     """Every /console route."""
     guard = guarded(accounts)
-    return [*auth_routes(accounts), *case_routes.routes(guard, cases, relays, manage, service),
+    return [*auth_routes(accounts), *case_routes.routes(guard, cases, relays, manage, service, resources),
             *manage_routes.routes(guard, manage, admin)]

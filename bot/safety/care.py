@@ -10,9 +10,10 @@ from babel.dates import format_datetime
 
 from bot.safety.contacts import Contact, always_open, contact_lines, for_danger
 from bot.safety.hours import DEFAULT_HOURS, Hours, parse_hours
+from bot.safety.resources import Resource, fitting, offer_text
 from dialogs.i18n import gettext as _
 from dialogs.i18n import use_locale
-from dialogs.model import Reply
+from dialogs.model import Choice, Reply, Sheet
 from storage.records import Agency
 
 WHEN = {"ja": "M月d日（E）H:mm", "en": "EEE d MMM, H:mm"}
@@ -44,10 +45,31 @@ def away(hours: Hours, at: datetime) -> Away | None:
 
 
 class Care:
-    """Crisis and after-hours replies, from the operators' contacts."""
+    """Crisis and after-hours replies from the operators' contacts; local resources from their directory."""
 
-    def __init__(self, contacts: tuple[Contact, ...]) -> None:
+    def __init__(self, contacts: tuple[Contact, ...], resources: tuple[Resource, ...] = ()) -> None:
         self.contacts = contacts
+        self.resources = resources
+
+    def fitting(self, sheet: Sheet) -> list[Resource]:
+        """The resources that fit the sheet's topics and municipality."""
+        return fitting(self.resources, sheet.topics, sheet.main_topic, sheet.person.municipality)
+
+    def resource_offer(self, sheet: Sheet, locale: str) -> Reply | None:
+        """After the handoff: a button to see fitting resources, when there are any."""
+        if not self.fitting(sheet):
+            return None
+        with use_locale(locale):
+            return Reply(_("お住まいの地域や選んだことに合う相談先もあります。よければ見てください。"),
+                         (Choice("handed_off:resources", _("相談先を見る")),))
+
+    def resource_list(self, sheet: Sheet, locale: str) -> Reply:
+        """The fitting resources, or a word that none is listed."""
+        found = self.fitting(sheet)
+        with use_locale(locale):
+            if not found:
+                return Reply(_("いまは、合う相談先の情報がありません。相談員がいっしょに探します。"))
+            return Reply(offer_text(found))
 
     def crisis_reply(self, categories: frozenset[str], hours: Hours, at: datetime, locale: str) -> Reply:
         """Where to turn now, the lines open now first; whether counselors are in or when they will read."""

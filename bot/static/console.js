@@ -1,5 +1,5 @@
-// The console's little script (no build step): live badges for open, urgent and relayed cases on
-// every page, the "new cases" notice on the queue, canned replies into the reply box, and a
+// The console's little script (no build step): live badges for open, urgent and relayed cases and a
+// banner while an urgent case waits, on every page, the "new cases" notice on the queue, canned replies into the reply box, and a
 // confirmation before recording a withdrawn consent. Everything works without it, only less live.
 (function () {
   "use strict";
@@ -23,6 +23,8 @@
         badge("badge-open", data.open);
         badge("badge-urgent", data.urgent);
         badge("badge-offered", data.offered);
+        var banner = document.getElementById("urgent-banner");
+        if (banner) { banner.hidden = !data.urgent; }
         var fresh = false;
         if (onQueue) {
           fresh = data.rows.some(function (row) { return shown.indexOf(row.id) < 0; });

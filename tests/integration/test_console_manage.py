@@ -107,3 +107,18 @@ def test_admins_manage_agencies_municipalities_and_accounts(container: Container
         assert action in actions, action
     assert re.search(r"admin@tsunagu\.example", admin.get("/console/audit?action=account_change").text)
     assert csrf_of(admin)
+
+
+def test_the_holder_sends_a_local_resource_to_the_person(container: Container) -> None:
+    source = handoff(container)
+    a1 = signed_in(container, "a1@adachi.example")
+    assert "地域の相談先" not in a1.get(f"/console/handoffs/{source}").text, "only for the holder"
+    post(a1, f"/console/handoffs/{source}/claim")
+    page = a1.get(f"/console/handoffs/{source}").text
+    assert 'value="tokyo-hikikomori-sapo-net"' in page
+    assert post(a1, f"/console/handoffs/{source}/resource", resource="nonsense").status_code == 400
+    sent = post(a1, f"/console/handoffs/{source}/resource", resource="tokyo-hikikomori-sapo-net")
+    assert sent.status_code == 200
+    _, thread = container.service.thread("webchat", "person-1")
+    assert "0120-529-528" in thread[-1].body["text"] and thread[-1].author == "counselor"
+    assert ("a1@adachi.example", "send_resource", source) in audit_actions(container)

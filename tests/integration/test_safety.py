@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from bot.admin import Admin
 from bot.safety.care import Care
 from bot.safety.contacts import load_contacts
+from bot.safety.resources import load_resources
 from bot.service import Service
 from dialogs.model import Inbound
 from storage.crypto import FieldCipher
@@ -66,7 +67,7 @@ def uow(engine: Engine, cipher: FieldCipher) -> Callable[[], UnitOfWork]:
 
 
 def service(uow: Callable[[], UnitOfWork], at: datetime, alerts: tuple[str, ...] = ()) -> Service:
-    return Service(uow, clock=lambda: at, care=Care(load_contacts()), alert_targets=alerts)
+    return Service(uow, clock=lambda: at, care=Care(load_contacts(), load_resources()), alert_targets=alerts)
 
 
 def test_a_first_message_in_danger_gets_contacts_and_an_urgent_case_at_once(uow: Callable[[], UnitOfWork]) -> None:
@@ -148,3 +149,15 @@ def test_agency_hours_are_its_own(uow: Callable[[], UnitOfWork]) -> None:
         assert unit.agencies.get(agency.id).hours == "mon-sun 18:00-02:00"  # type: ignore[union-attr]
     with pytest.raises(ValueError):
         admin.set_hours(agency.id, "whenever")
+
+
+def test_after_the_handoff_local_resources_are_offered_and_listed(uow: Callable[[], UnitOfWork]) -> None:
+    person = Person(service(uow, MONDAY_MORNING))
+    person.walk(until="review")
+    sent = person.send(choice="review:send")
+    assert "よければ見てください" in sent[-1]
+    _, thread = person.service.thread("webchat", person.user)
+    assert thread[-1].body["choices"] == [{"id": "handed_off:resources", "label": "相談先を見る"}]
+    listed = person.send(choice="handed_off:resources")
+    assert "東京都ひきこもりサポートネット" in listed[-1] and "0120-529-528" in listed[-1]
+    assert "町田市" not in listed[-1] and "市役所（生活支援課）" not in listed[-1], "no municipality: Tokyo-wide only"

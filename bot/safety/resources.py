@@ -1,0 +1,101 @@
+"""Local resources from the operators' directory (TOML, modelled on 町田市's support map): those that fit
+a person's topics and municipality, as a short message the bot offers after the handoff and a counselor
+can send from the console."""
+
+from __future__ import annotations
+
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from dialogs.i18n import N_
+from dialogs.i18n import gettext as _
+from dialogs.topics import TOPIC_IDS
+
+DEFAULT_FILE = Path(__file__).resolve().parents[1] / "data" / "resources.toml"
+FIELDS = {"work": N_("就労"), "welfare": N_("福祉・居場所"), "education": N_("教育"), "health": N_("保健医療")}
+MAX_OFFERED = 3
+
+
+class BadResources(ValueError):
+    """The directory cannot be used (the message says where)."""
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One place to turn to."""
+
+    id: str
+    field: str
+    name: str
+    what: str
+    for_whom: str
+    reach: str
+    municipalities: frozenset[str]
+    topics: frozenset[str]
+    checked: date
+
+    def serves(self, municipality: str | None) -> bool:
+        """Open to people of this municipality (an entry without municipalities serves everyone)."""
+        return not self.municipalities or (municipality is not None and _norm(municipality) in self.municipalities)
+
+    def text(self) -> str:
+        """The entry as a message."""
+        return _("【{field}】{name}\n{what}\n対象：{for_whom}\n連絡：{reach}").format(
+            field=_(FIELDS[self.field]), name=self.name, what=self.what, for_whom=self.for_whom, reach=self.reach)
+
+
+def _norm(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).strip()
+
+
+def load_resources(path: Path = DEFAULT_FILE) -> tuple[Resource, ...]:
+    """Every entry of the directory; BadResources names the first problem."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise BadResources(f"{path}: {exc}") from exc
+    found = []
+    for n, entry in enumerate(data.get("resource", []), start=1):
+        try:
+            found.append(_resource(entry))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BadResources(f"{path}: resource {n}: {exc}") from exc
+    ids = [r.id for r in found]
+    if len(set(ids)) != len(ids):
+        raise BadResources(f"{path}: two resources share an id")
+    return tuple(found)
+
+
+def _resource(entry: dict[str, Any]) -> Resource:
+    if entry["field"] not in FIELDS:
+        raise ValueError(f"field must be one of {', '.join(FIELDS)}")
+    topics = frozenset(str(t) for t in entry.get("topics", []))
+    if topics - set(TOPIC_IDS):
+        raise ValueError(f"unknown topics {sorted(topics - set(TOPIC_IDS))}")
+    if not isinstance(entry["checked"], date):
+        raise ValueError("checked must be a date like 2026-11-01")
+    return Resource(str(entry["id"]), str(entry["field"]), str(entry["name"]), str(entry["what"]),
+                    str(entry["for_whom"]), str(entry["reach"]),
+                    frozenset(_norm(str(m)) for m in entry.get("municipalities", [])), topics, entry["checked"])
+
+
+def fitting(resources: tuple[Resource, ...], topics: list[str], main_topic: str | None,
+            municipality: str | None, limit: int = MAX_OFFERED) -> list[Resource]:
+    """Resources for these topics open to this municipality: the main topic first, then the most topics
+    in common, local ones before those for everyone."""
+    chosen = set(topics) | ({main_topic} if main_topic else set())
+    scored = [
+        ((main_topic in r.topics), len(r.topics & chosen), bool(r.municipalities), -n, r)
+        for n, r in enumerate(resources) if r.serves(municipality) and r.topics & chosen
+    ]
+    scored.sort(key=lambda s: s[:4], reverse=True)
+    return [s[4] for s in scored[:limit]]
+
+
+def offer_text(found: list[Resource]) -> str:
+    """The resources as one message."""
+    return "\n\n".join(r.text() for r in found)
