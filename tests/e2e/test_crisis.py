@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BACKENDS, database_url
+from tests.e2e.intake import walk_family_intake
 from tests.e2e.server import Server, start
 from tests.e2e.webchat_person import Person
 from tests.standins.webhook_receiver import WebhookReceiver
@@ -46,16 +47,20 @@ def queue(server: Server) -> list[dict[str, object]]:
     return rows
 
 
-@pytest.mark.parametrize("steps", [[], ["welcome:start"], ["welcome:start", "who:family", "consent:yes"]],
-                         ids=["first message", "who", "topics"])
+@pytest.mark.parametrize("steps", [[], ["welcome:start"], ["welcome:start", "who:family", "consent:yes"], ["all"]],
+                         ids=["first message", "who", "topics", "after the handoff"])
 def test_a_crisis_phrase_at_any_step(server: Server, receiver: WebhookReceiver, steps: list[str]) -> None:
     calm = Person(server.url)
     calm.open()
     assert "いま話せる窓口" not in bot_texts(calm.say("死ぬほど眠い"))
     person = Person(server.url)
-    person.open()
-    for choice in steps:
-        person.press(choice)
+    if steps == ["all"]:
+        walk_family_intake(person)
+        assert queue(server)[0]["priority"] == "normal"
+    else:
+        person.open()
+        for choice in steps:
+            person.press(choice)
     answer = bot_texts(person.say("し に た い"))
     assert "ひとりで抱えなくて大丈夫です" in answer and "いま話せる窓口" in answer
     assert "東京いのちの電話 03-3264-4343" in answer
