@@ -53,7 +53,9 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         thread = alerts = None
+        retention = container.retention()
         if run_deliverer:
+            threading.Thread(target=retention.run_daily, name="retention", daemon=True).start()
             thread = threading.Thread(target=container.deliverer.run_forever, name="outbox", daemon=True)
             thread.start()
             if container.alerter is not None:
@@ -70,6 +72,7 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
                 with contextlib.suppress(asyncio.CancelledError):
                     await polling
             container.deliverer.stop()
+            retention.stop()
             if container.alerter is not None:
                 container.alerter.stop()
             for running in (thread, alerts):

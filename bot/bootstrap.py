@@ -25,6 +25,7 @@ from bot.safety.resources import DEFAULT_FILE as RESOURCES_FILE
 from bot.safety.resources import BadResources, Resource, load_resources
 from bot.service import Service
 from bot.settings import Settings, SettingsError
+from bot.trust.retention import Periods, Retention
 from storage.crypto import FieldCipher, load_keys
 from storage.db import make_engine
 from storage.migrate import upgrade
@@ -50,6 +51,10 @@ class Container:
     def uow(self) -> UnitOfWork:
         """A new unit of work."""
         return SqlUnitOfWork(self.engine, self.cipher)
+
+    def retention(self) -> Retention:
+        """The retention task for the configured periods."""
+        return Retention(self.uow, Periods(self.settings.retain_closed_days, self.settings.retain_unfinished_days))
 
     def migrate(self) -> None:
         """Apply migrations and make sure the default agency exists."""

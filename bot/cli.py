@@ -8,14 +8,15 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 
 from bot import logs
 from bot.admin import ROLES, Invalid
 from bot.bootstrap import Container, build
-from bot.service import NotFound
+from bot.service import NotFound, utcnow
 from bot.settings import Settings, SettingsError
-from storage.crypto import KeyError_
+from storage.crypto import KeyError_, load_keys
+from storage.rotation import Progress, new_key, rotate
 
 log = logging.getLogger("tsunagu")
 
@@ -60,6 +61,17 @@ def _parser() -> argparse.ArgumentParser:
         dest="telegram_command", required=True)
     set_webhook = telegram.add_parser("set-webhook", help="register the webhook URL, its secret and the commands")
     set_webhook.add_argument("url", help="the public https URL of /webhooks/telegram")
+    retention = sub.add_parser("retention", help="erase what is past its retention period").add_subparsers(
+        dest="retention_command", required=True)
+    run = retention.add_parser("run", help="erase closed cases after TSUNAGU_RETAIN_CLOSED_DAYS and silent "
+                                          "unfinished intakes after TSUNAGU_RETAIN_UNFINISHED_DAYS")
+    run.add_argument("--dry-run", action="store_true", help="only count what would go")
+    keys = sub.add_parser("keys", help="data encryption keys").add_subparsers(dest="keys_command", required=True)
+    keys.add_parser("new", help="print a new key to put first in TSUNAGU_DATA_KEY")
+    keys.add_parser("rotate", help="re-encrypt every field under the first key of TSUNAGU_DATA_KEY (resumable)")
+    provisions = sub.add_parser("provisions", help="the provision log: every relay to another agency (Art. 29)")
+    provisions.add_argument("--since", help="YYYY-MM-DD")
+    provisions.add_argument("--json", action="store_true", required=True)
     line = sub.add_parser("line", help="the LINE channel").add_subparsers(dest="line_command", required=True)
     line.add_parser("check", help="check the access token and LINE_API_BASE_URL (bot info)")
     return parser
@@ -98,6 +110,50 @@ def _agency_hours(c: Container, args: argparse.Namespace) -> int:
         raise Usage(f"No agency is named {args.name!r}.")
     saved = c.admin.set_hours(agency.id, args.hours)
     print(json.dumps({"id": agency.id, "name": agency.name, "hours": saved}, ensure_ascii=False))
+    return 0
+
+
+def _retention_run(c: Container, args: argparse.Namespace) -> int:
+    c.migrate()
+    print(json.dumps(c.retention().run(dry_run=args.dry_run).to_dict()))
+    return 0
+
+
+def _keys_new(c: Container, args: argparse.Namespace) -> int:
+    print(new_key())
+    return 0
+
+
+def _keys_rotate(c: Container, args: argparse.Namespace) -> int:
+    c.migrate()
+    first = load_keys(c.settings.data_key, c.settings.data_dir)[0]
+    tty = sys.stderr.isatty()
+
+    def show(p: Progress) -> None:
+        done = p.seen / p.total if p.total else 1.0
+        bar = "#" * int(done * 30)
+        line = f"[{bar:<30}] {p.seen}/{p.total} rows, {p.rotated} re-encrypted ({p.table})"
+        print(f"\r{line}" if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
+
+    rotated = rotate(c.engine, c.cipher, first, show)
+    if tty:
+        print(file=sys.stderr)
+    print(json.dumps({"re_encrypted": rotated}))
+    return 0
+
+
+def _provisions(c: Container, args: argparse.Namespace) -> int:
+    since = None
+    if args.since:
+        try:
+            since = datetime.strptime(args.since, "%Y-%m-%d").replace(tzinfo=UTC)
+        except ValueError as exc:
+            raise Usage("--since takes a date like 2026-11-01.") from exc
+    with c.uow() as uow:
+        rows = uow.relays.provisions(since)
+        uow.audit.record("operator", "export_provisions", None, utcnow(), f"rows={len(rows)}")
+        uow.commit()
+    print(json.dumps(rows, ensure_ascii=False, indent=2))
     return 0
 
 
@@ -223,12 +279,17 @@ COMMANDS: dict[tuple[str, ...], Callable[[Container, argparse.Namespace], int]] 
     ("thread",): _thread,
     ("telegram", "set-webhook"): _telegram_set_webhook,
     ("line", "check"): _line_check,
+    ("retention", "run"): _retention_run,
+    ("keys", "new"): _keys_new,
+    ("keys", "rotate"): _keys_rotate,
+    ("provisions",): _provisions,
 }
 
 
 def _key(args: argparse.Namespace) -> tuple[str, ...]:
     sub = {"db": "db_command", "agency": "agency_command", "counselor": "counselor_command",
-           "telegram": "telegram_command", "line": "line_command"}
+           "telegram": "telegram_command", "line": "line_command", "retention": "retention_command",
+           "keys": "keys_command"}
     return (args.command, getattr(args, sub[args.command])) if args.command in sub else (args.command,)
 
 

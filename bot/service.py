@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.safety.care import Care, agency_hours, away
+from bot.trust.erasure import erase_conversation
 from dialogs import engine
 from dialogs.model import (
     ConsentGiven,
@@ -147,15 +148,7 @@ class Service:
             for agency_id, handoff_id in uow.handoffs.agencies_of(conv.id):
                 uow.audit.record("person", "consent_withdrawn", handoff_id, now, None, agency_id)
         elif isinstance(event, EraseRequested):
-            uow.transcript.erase(conv.id)
-            uow.outbox.erase(conv.id)
-            uow.notes.erase(conv.id)
-            uow.relays.erase_notes(conv.id)
-            uow.consents.withdraw(conv.id, now)  # nothing erased may be relayed again
-            uow.handoffs.erase_sheet(conv.id, now)
-            uow.audit.record("person", "erase", conv.id, now)
-            for agency_id, handoff_id in uow.handoffs.agencies_of(conv.id):
-                uow.audit.record("person", "erase", handoff_id, now, None, agency_id)
+            erase_conversation(uow, conv.id, "person", now)
         elif isinstance(event, MessageForCounselor):
             pass  # already in the thread as the inbound message; the console reads it there
         return None
@@ -263,6 +256,20 @@ class Service:
             uow.commit()
         self._on_outbox()
         return message_id
+
+    def erase_case(self, handoff_id: str, actor: str) -> None:
+        """A counselor erases a person's data at their request (the same as the person's own 削除)."""
+        now = self._clock()
+        with self._uow() as uow:
+            handoff = uow.handoffs.get(handoff_id)
+            if handoff is None:
+                raise NotFound(f"No handoff has the id {handoff_id}.")
+            stored = uow.conversations.get(handoff.conversation_id)
+            if stored is not None:
+                conv = uow.conversations.lock(stored.channel, stored.user_key, now)
+                assert conv.id is not None
+                erase_conversation(uow, conv.id, actor, now)
+            uow.commit()
 
     def queue(self, agency_name: str | None = None) -> list[Handoff]:
         """Open handoffs, most urgent first, optionally of one agency."""

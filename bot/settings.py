@@ -68,6 +68,8 @@ class Settings:
     forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-Proto is believed (Secure cookies)
     crisis_contacts: Path | None = None  # the operators' contacts file; None: the bundled defaults
     resources: Path | None = None  # the operators' directory of local resources; None: the bundled example
+    retain_closed_days: int = 365
+    retain_unfinished_days: int = 90
     public_url: str | None = None  # where staff reach the console, for links in alerts
     alert_webhook_url: str | None = None
     alert_telegram_chat_id: str | None = None
@@ -110,6 +112,8 @@ class Settings:
             forwarded_allow_ips=env.get("TSUNAGU_FORWARDED_ALLOW_IPS") or "127.0.0.1",
             crisis_contacts=Path(env["TSUNAGU_CRISIS_CONTACTS"]) if env.get("TSUNAGU_CRISIS_CONTACTS") else None,
             resources=Path(env["TSUNAGU_RESOURCES"]) if env.get("TSUNAGU_RESOURCES") else None,
+            retain_closed_days=_days(env, "TSUNAGU_RETAIN_CLOSED_DAYS", 365),
+            retain_unfinished_days=_days(env, "TSUNAGU_RETAIN_UNFINISHED_DAYS", 90),
             **_alerts(env),
         )
 
@@ -162,3 +166,11 @@ def _alerts(env: Mapping[str, str]) -> dict[str, str | None]:
         raise SettingsError("TSUNAGU_ALERT_LINE_TO needs the LINE_* settings.")
     return {"public_url": public, "alert_webhook_url": webhook, "alert_telegram_chat_id": telegram_chat,
             "alert_line_to": line_to}
+
+
+def _days(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number of days, at least one."""
+    text = env.get(name) or str(default)
+    if not text.isdigit() or int(text) < 1:
+        raise SettingsError(f"{name} must be a whole number of days, at least 1, not {text!r}.")
+    return int(text)

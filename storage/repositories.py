@@ -124,6 +124,27 @@ class Conversations(Repository):
             )
         )
 
+    def erase(self, conversation_id: str, blank: Sheet, now: datetime, unlink: bool = False) -> None:
+        """An empty sheet; with `unlink`, the channel's user key replaced so the person is not known again."""
+        values: dict[str, Any] = {"sheet_enc": self.cipher.encrypt_json(blank.to_dict()), "updated_at": now}
+        if unlink:
+            values.update(user_key=f"erased:{conversation_id}", state="erased")
+        self.conn.execute(update(t.conversations).where(t.conversations.c.id == conversation_id).values(**values))
+
+    def idle_unfinished(self, before: datetime, limit: int = 500) -> list[str]:
+        """Conversations silent since before `before` that never reached a handoff."""
+        c = t.conversations.c
+        has_handoff = select(t.handoffs.c.id).where(t.handoffs.c.conversation_id == c.id).exists()
+        return list(self.conn.execute(
+            select(c.id).where(func.coalesce(c.last_active_at, c.created_at) < before, ~has_handoff,
+                               c.state != "erased").order_by(c.id).limit(limit)).scalars())
+
+    def delete(self, conversation_id: str) -> None:
+        """Remove a conversation and everything that hangs on it."""
+        for table in (t.messages, t.outbox, t.consent_records):
+            self.conn.execute(delete(table).where(table.c.conversation_id == conversation_id))
+        self.conn.execute(delete(t.conversations).where(t.conversations.c.id == conversation_id))
+
     def mark_unreachable(self, conversation_id: str, now: datetime) -> None:
         """The person blocked the bot or left the channel: stop sending until they write again."""
         self.conn.execute(update(t.conversations).where(t.conversations.c.id == conversation_id)
@@ -460,10 +481,28 @@ class Handoffs(Repository):
                                  .where(t.handoffs.c.conversation_id == conversation_id)).all()
         return [(int(r.agency_id), str(r.id)) for r in rows]
 
+    def close_all(self, conversation_id: str, outcome: str, at: datetime) -> None:
+        """Close every case of a conversation that is still open anywhere."""
+        self.conn.execute(update(t.handoffs).where(t.handoffs.c.conversation_id == conversation_id,
+                                                   t.handoffs.c.status != "closed")
+                          .values(status="closed", outcome=outcome, closed_at=at, updated_at=at))
+
+    def closed_before(self, before: datetime, limit: int = 500) -> list[str]:
+        """Conversations whose every case was closed before `before` and whose sheets are not erased yet."""
+        h = t.handoffs.c
+        other = t.handoffs.alias("other")
+        still_open_or_recent = select(other.c.id).where(
+            other.c.conversation_id == h.conversation_id,
+            (other.c.status != "closed") | (other.c.closed_at >= before)).exists()
+        return list(self.conn.execute(
+            select(h.conversation_id).where(h.status == "closed", h.closed_at < before, ~still_open_or_recent,
+                                            h.erased_at.is_(None))
+            .group_by(h.conversation_id).order_by(h.conversation_id).limit(limit)).scalars())
+
     def erase_sheet(self, conversation_id: str, at: datetime) -> None:
         """Replace the stored sheets of a conversation with an empty one (statistics stay)."""
         self.conn.execute(update(t.handoffs).where(t.handoffs.c.conversation_id == conversation_id)
-                          .values(sheet_enc=self.cipher.encrypt_json({"erased": True}), updated_at=at))
+                          .values(sheet_enc=self.cipher.encrypt_json({"erased": True}), updated_at=at, erased_at=at))
 
     def _select(self) -> Any:
         return select(t.handoffs, t.agencies.c.name.label("agency_name")).join(
@@ -664,6 +703,23 @@ class Relays(Repository):
             .where(t.relays.c.conversation_id == conversation_id)
             .order_by(t.relays.c.created_at, t.relays.c.id)).all()
         return [self._relay(r) for r in rows]
+
+    def provisions(self, since: datetime | None = None, agency_id: int | None = None) -> list[dict[str, Any]]:
+        """The provision log: every relay (of one agency's, sent or received, when given), oldest first;
+        who received it, whose data (pseudonymous ids), which items, basis, time. No personal content."""
+        src, dst = t.agencies.alias("src"), t.agencies.alias("dst")
+        stmt = (select(t.relays, src.c.name.label("from_name"), dst.c.name.label("to_name"))
+                .join(src, src.c.id == t.relays.c.from_agency_id).join(dst, dst.c.id == t.relays.c.to_agency_id)
+                .order_by(t.relays.c.created_at, t.relays.c.id))
+        if since is not None:
+            stmt = stmt.where(t.relays.c.created_at >= since)
+        if agency_id is not None:
+            stmt = stmt.where((t.relays.c.from_agency_id == agency_id) | (t.relays.c.to_agency_id == agency_id))
+        return [{"at": r.created_at.isoformat(), "recipient": r.to_name, "provider": r.from_name,
+                 "by": r.by_counselor, "whose": r.conversation_id, "case": r.from_handoff_id,
+                 "received_as": r.to_handoff_id, "items": json.loads(r.items), "basis": r.basis, "status": r.status,
+                 "decided_by": r.decided_by, "decided_at": r.decided_at.isoformat() if r.decided_at else None}
+                for r in self.conn.execute(stmt)]
 
     def _relay(self, r: Any) -> Relay:
         decision = self.cipher.decrypt_json(r.decision_note_enc) if r.decision_note_enc else {}

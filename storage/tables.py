@@ -150,6 +150,7 @@ handoffs = Table(
     _ts("closed_at", nullable=True),
     Column("thread_from", Integer, nullable=False, default=0, server_default="0"),
     Column("basis", String(32), nullable=True),  # danger_to_life when a crisis made the case
+    _ts("erased_at", nullable=True),  # the personal fields were erased (statistics stay)
     Index("ix_handoffs_queue", "status", "priority", "created_at"),
     Index("ix_handoffs_conversation_id", "conversation_id"),
 )

@@ -142,6 +142,17 @@ def routes(guard: Callable[[Page], Endpoint], cases: Cases, relays: Relays, mana
         await run_in_threadpool(service.reply, handoff_id(request), text, who.counselor.email)
         return back(request)
 
+    async def erase(request: Request, who: ConsoleSession) -> Response:
+        """The person asked a counselor to erase their data: the holder or a supervisor can, once confirmed."""
+        handoff = await run_in_threadpool(cases.check, who, handoff_id(request))
+        holds = await run_in_threadpool(cases.holds, who, handoff.id)
+        if not holds and who.counselor.role not in ("supervisor", "admin"):
+            return await case(request, who, say(request, "担当している人かスーパーバイザーだけが消去できます。"), 403)
+        if form(request).get("confirm") != "erase":
+            return await case(request, who, say(request, "消去するには、確認の欄にチェックを入れてください。"), 400)
+        await run_in_threadpool(service.erase_case, handoff.id, who.counselor.email)
+        return redirect("/console")
+
     async def send_resource(request: Request, who: ConsoleSession) -> Response:
         resource = by_id.get(form(request).get("resource", ""))
         if not await run_in_threadpool(cases.holds, who, handoff_id(request)):
@@ -216,7 +227,7 @@ def routes(guard: Callable[[Page], Endpoint], cases: Cases, relays: Relays, mana
     base = "/console/handoffs/{handoff_id}"
     posts: dict[str, Page] = {"claim": claim, "reply": reply, "resource": send_resource, "notes": note,
                               "consent/withdraw": withdraw, "relay": relay, "accept": accept, "decline": decline,
-                              "release": release, "close": close}
+                              "release": release, "close": close, "erase": erase}
     return [
         Route("/console", guard(queue), methods=["GET"]),
         Route("/console/queue.json", guard(queue_json), methods=["GET"]),

@@ -75,6 +75,17 @@ class Manage:
             uow.commit()
             return done
 
+    def provisions(self, who: ConsoleSession) -> list[dict[str, object]]:
+        """The provision log (every relay sent or received; all agencies for an admin); the export is audited."""
+        require(who, SUPERVISING)
+        agency_id = None if who.counselor.role == "admin" else who.counselor.agency_id
+        now = self._clock()
+        with self._uow() as uow:
+            rows = uow.relays.provisions(agency_id=agency_id)
+            audit(uow, who, "export_provisions", None, now, f"rows={len(rows)}")
+            uow.commit()
+            return rows
+
     def audit_log(self, who: ConsoleSession, shown: AuditFilter, limit: int = 100) -> list[AuditEntry]:
         """Audit entries, newest first: a supervisor's agency only, any agency for an admin."""
         require(who, SUPERVISING)

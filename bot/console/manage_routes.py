@@ -3,6 +3,7 @@ municipalities and accounts (admins)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -12,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.admin import ROLES, Admin, Invalid
-from bot.console.http import Endpoint, Page, form, locale, page, redirect, say
+from bot.console.http import HEADERS, Endpoint, Page, form, locale, page, redirect, say
 from bot.console.manage import SUPERVISING, AuditFilter, Manage, require
 from bot.safety.hours import DEFAULT_HOURS, format_hours
 from bot.service import NotFound
@@ -34,7 +35,8 @@ ACTION_LABELS = {
     "counselor_add": N_("アカウントを追加した"), "account_change": N_("アカウントを変えた"),
     "account_unlock": N_("休止を解いた"), "agency_hours": N_("受付時間を変えた"),
     "crisis": N_("危険のサインを受けた"), "handoff_complete": N_("受付を完了した"),
-    "send_resource": N_("相談先を送った"),
+    "send_resource": N_("相談先を送った"), "retention": N_("保存期間を過ぎた記録を消した"),
+    "delete_unfinished": N_("途中の受付を消した"), "export_provisions": N_("提供記録を書き出した"),
 }
 ROLE_LABELS = {"counselor": N_("相談員"), "supervisor": N_("スーパーバイザー"), "admin": N_("管理者")}
 INVALID = {"agency_name": N_("機関名を1〜200文字で書いてください。"),
@@ -100,6 +102,11 @@ def routes(guard: Callable[[Page], Endpoint], manage: Manage, admin: Admin) -> l
             actions = {key: _(text) for key, text in ACTION_LABELS.items()}
         return page(request, "audit.html", who=who, entries=entries, shown=shown, agencies=agencies, names=names,
                     older=older, query=request.query_params, actions=actions)
+
+    async def provisions(request: Request, who: ConsoleSession) -> Response:
+        rows = await run_in_threadpool(manage.provisions, who)
+        return Response(json.dumps(rows, ensure_ascii=False, indent=2), media_type="application/json",
+                        headers={**HEADERS, "content-disposition": 'attachment; filename="tsunagu-provisions.json"'})
 
     async def admin_page(request: Request, who: ConsoleSession, message: str | None = None,
                          status: int = 200) -> Response:
@@ -175,6 +182,7 @@ def routes(guard: Callable[[Page], Endpoint], manage: Manage, admin: Admin) -> l
         Route("/console/canned", guard(canned_add), methods=["POST"]),
         Route("/console/canned/{reply_id}/delete", guard(canned_remove), methods=["POST"]),
         Route("/console/audit", guard(audit), methods=["GET"]),
+        Route("/console/audit/provisions.json", guard(provisions), methods=["GET"]),
         Route("/console/admin", guard(admin_page), methods=["GET"]),
         Route("/console/admin/agencies", guard(agency_add), methods=["POST"]),
         Route("/console/admin/agencies/{agency_id}/municipalities", guard(agency_municipalities), methods=["POST"]),

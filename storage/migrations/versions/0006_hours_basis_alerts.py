@@ -1,4 +1,4 @@
-"""agency opening hours, a handoff's basis (danger to life), and staff alerts
+"""agency opening hours, a handoff's basis (danger to life) and erasure time, and staff alerts
 
 Revision ID: 0006
 Revises: 0005
@@ -21,6 +21,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("hours", sa.String(length=200), nullable=True))
     with op.batch_alter_table("handoffs") as batch_op:
         batch_op.add_column(sa.Column("basis", sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "staff_alerts",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -43,6 +44,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("staff_alerts")
     with op.batch_alter_table("handoffs") as batch_op:
+        batch_op.drop_column("erased_at")
         batch_op.drop_column("basis")
     with op.batch_alter_table("agencies") as batch_op:
         batch_op.drop_column("hours")
