@@ -9,7 +9,8 @@ from typing import Any
 
 from bot.safety.care import Care, agency_hours, away
 from bot.trust.erasure import erase_conversation
-from dialogs import engine
+from dialogs import crisis, engine, prompts
+from dialogs.i18n import use_locale
 from dialogs.model import (
     ConsentGiven,
     ConsentWithdrawn,
@@ -28,6 +29,8 @@ from storage.uow import UnitOfWork
 
 BOT = "bot"
 DANGER_TO_LIFE = "danger_to_life"
+FLOOD_LIMIT = 20  # messages from one person within FLOOD_WINDOW before the dialog pauses for them
+FLOOD_WINDOW = timedelta(seconds=10)
 
 
 class NotFound(LookupError):
@@ -42,6 +45,7 @@ class Handled:
     conversation_id: str | None
     handoff_id: str | None = None
     urgent: bool = False
+    slowed: bool = False
 
 
 def utcnow() -> datetime:
@@ -82,8 +86,10 @@ class Service:
             if not uow.events.first_time(inbound.channel, inbound.event_id, now):
                 return Handled(duplicate=True, conversation_id=None)
             conv = uow.conversations.lock(inbound.channel, inbound.user_key, now)
-            outcome = engine.handle(conv, inbound)
             assert conv.id is not None
+            if self._flooding(uow, conv, inbound, now):
+                return self._slow(uow, conv, inbound, now, delivery)
+            outcome = engine.handle(conv, inbound)
             uow.transcript.add(conv.id, "in", "person", inbound_body(inbound), now)
             handoff_id = None
             for event in outcome.events:
@@ -97,6 +103,28 @@ class Service:
         if urgent and self._alert_targets:
             self._on_alert()
         return Handled(duplicate=False, conversation_id=conv.id, handoff_id=handoff_id, urgent=urgent)
+
+    def _flooding(self, uow: UnitOfWork, conv: Conversation, inbound: Inbound, now: datetime) -> bool:
+        """More than FLOOD_LIMIT messages within FLOOD_WINDOW, and this one signals no danger."""
+        assert conv.id is not None
+        oldest = uow.transcript.nth_latest_inbound_at(conv.id, FLOOD_LIMIT)
+        if oldest is None or now - oldest > FLOOD_WINDOW:
+            return False
+        return not (inbound.text and crisis.detect(inbound.text))
+
+    def _slow(self, uow: UnitOfWork, conv: Conversation, inbound: Inbound, now: datetime,
+              delivery: dict[str, Any] | None) -> Handled:
+        """Keep the message for the counselor without running the dialog; say so once per flood."""
+        assert conv.id is not None
+        uow.transcript.add(conv.id, "in", "person", inbound_body(inbound), now)
+        if conv.slow_until is None or now >= datetime.fromisoformat(conv.slow_until):
+            with use_locale(conv.locale):
+                self._queue_replies(uow, conv, [Reply(prompts.slow_down())], BOT, now, delivery)
+            conv.slow_until = (now + FLOOD_WINDOW).isoformat()
+        uow.conversations.save(conv, now)
+        uow.commit()
+        self._on_outbox()
+        return Handled(duplicate=False, conversation_id=conv.id, slowed=True)
 
     def _with_care(self, uow: UnitOfWork, conv: Conversation, replies: list[Reply], events: list[Event],
                    now: datetime) -> list[Reply]:

@@ -129,6 +129,7 @@ class Conversation:
     last_active_at: datetime | None = None
     id: str | None = None
     after_hours_until: str | None = None  # told "counselors are away" until this ISO time (said once)
+    slow_until: str | None = None  # told "we have it all, we read slowly" during a flood, until this ISO time
 
     def context(self) -> dict[str, Any]:
         """The dialog's bookkeeping beyond state and sheet, as plain data."""
@@ -139,6 +140,7 @@ class Conversation:
             "awaiting_erase": self.awaiting_erase,
             "started": self.started,
             "after_hours_until": self.after_hours_until,
+            "slow_until": self.slow_until,
         }
 
     def restore_context(self, data: dict[str, Any]) -> None:
@@ -149,6 +151,7 @@ class Conversation:
         self.awaiting_erase = bool(data.get("awaiting_erase", False))
         self.started = bool(data.get("started", False))
         self.after_hours_until = data.get("after_hours_until")
+        self.slow_until = data.get("slow_until")
 
 
 @dataclass(frozen=True)

@@ -427,6 +427,11 @@ def help_text() -> str:
     )
 
 
+def slow_down() -> str:
+    """Many messages in a short time: all are kept; the bot answers again once they slow."""
+    return _("たくさん書いてくれてありがとうございます。ぜんぶ受け取っています。少しずつ読んでいきますね。")
+
+
 def crisis_care(categories: frozenset[str]) -> str:
     """The first answer to a message that signals danger: care, no alarm, no lecture."""
     if "medical" in categories:

@@ -119,9 +119,15 @@ def routes(container: Container) -> list[Route]:
         origin = request.headers.get("origin")
         if origin and origin.rstrip("/") != str(request.base_url).rstrip("/"):
             return _error("Cross-site requests are refused.", 403)
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_BODY:
+            return _error("The message is too large.", 413)  # refused before reading it
         try:
             after = _after(request)
-            fields = parse_message(await request.body(), request.headers.get("content-type", ""))
+            raw = await request.body()
+            if len(raw) > MAX_BODY:
+                return _error("The message is too large.", 413)
+            fields = parse_message(raw, request.headers.get("content-type", ""))
         except BadRequest as exc:
             return _error(str(exc))
         token = request.cookies.get(COOKIE) or secrets.token_urlsafe(32)

@@ -18,6 +18,31 @@ from bot.service import Service, utcnow
 log = logging.getLogger(__name__)
 
 
+def _is(value: object, kind: type | tuple[type, ...]) -> bool:
+    return isinstance(value, kind) and not isinstance(value, bool)
+
+
+def well_formed(update: Update) -> bool:
+    """The fields the bot reads have the types the Bot API promises (the library does not check them)."""
+    for message in (update.message, update.callback_query.message if update.callback_query else None):
+        if message is None:
+            continue
+        if not (_is(message.message_id, int) and _is(message.chat.id, int) and _is(message.chat.type, str)):
+            return False
+        texts = (getattr(message, "text", None), getattr(message, "caption", None))
+        if not all(value is None or _is(value, str) for value in texts):
+            return False
+        sender = getattr(message, "from_user", None)
+        if sender is not None and not (sender.language_code is None or _is(sender.language_code, str)):
+            return False
+    query = update.callback_query
+    if query is not None and not (_is(query.id, str) and (query.data is None or _is(query.data, str))
+                                  and _is(query.from_user.id, int)):
+        return False
+    member = update.my_chat_member
+    return member is None or (_is(member.chat.id, int) and _is(member.new_chat_member.status, str))
+
+
 class Inbox:
     """Commits each update through the service (deduplicated by the service's event table)."""
 
@@ -33,10 +58,10 @@ class Inbox:
             raise ValueError("not an Update")
         try:
             update = Update.de_json(data, self.bot)
+            if update is None or not well_formed(update):
+                raise ValueError("not an Update")
         except Exception as exc:  # the library rejects a malformed object in many ways
             raise ValueError("not an Update") from exc
-        if update is None:
-            raise ValueError("not an Update")
         return update
 
     async def take(self, update: Update) -> str | None:
