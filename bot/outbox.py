@@ -21,7 +21,7 @@ from storage.records import OutboxItem
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
-MAX_BACKOFF = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(seconds=30)  # after an outage, replies go out within half a minute of its end
 LEASE = timedelta(seconds=60)
 CONCURRENCY = 64
 

@@ -66,6 +66,8 @@ class State:
     all_times: deque[float] = field(default_factory=deque)
     rate_limited: int = 0
     injected: int = 0
+    down_until: float = 0.0
+    refused_while_down: int = 0
 
 
 class Updates:
@@ -205,11 +207,19 @@ class TelegramStandIn:
 
         return Handler
 
+    def down_for(self, seconds: float) -> None:
+        """The Bot API is away: every call is answered 502 until `seconds` have passed."""
+        with self.lock:
+            self.state.down_until = time.monotonic() + seconds
+
     def _call(self, method: str, params: dict[str, Any]) -> tuple[int | str, dict[str, Any]]:
         if method == "getUpdates":
             return 200, self._get_updates(params)
         with self.lock:
             self.state.calls.append(method)
+            if time.monotonic() < self.state.down_until:
+                self.state.refused_while_down += 1
+                return 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}
             chat_id = int(params["chat_id"]) if "chat_id" in params else None
             fault = self._fault(method, chat_id)
             if fault is not None:
