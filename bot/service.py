@@ -87,7 +87,7 @@ class Service:
                 return Handled(duplicate=True, conversation_id=None)
             conv = uow.conversations.lock(inbound.channel, inbound.user_key, now)
             assert conv.id is not None
-            if self._flooding(uow, conv, inbound, now):
+            if self._flooding(conv, inbound, now):
                 return self._slow(uow, conv, inbound, now, delivery)
             outcome = engine.handle(conv, inbound)
             uow.transcript.add(conv.id, "in", "person", inbound_body(inbound), now)
@@ -104,13 +104,14 @@ class Service:
             self._on_alert()
         return Handled(duplicate=False, conversation_id=conv.id, handoff_id=handoff_id, urgent=urgent)
 
-    def _flooding(self, uow: UnitOfWork, conv: Conversation, inbound: Inbound, now: datetime) -> bool:
-        """More than FLOOD_LIMIT messages within FLOOD_WINDOW, and this one signals no danger."""
-        assert conv.id is not None
-        oldest = uow.transcript.nth_latest_inbound_at(conv.id, FLOOD_LIMIT)
-        if oldest is None or now - oldest > FLOOD_WINDOW:
+    def _flooding(self, conv: Conversation, inbound: Inbound, now: datetime) -> bool:
+        """Typed messages beyond FLOOD_LIMIT within FLOOD_WINDOW, and this one signals no danger (button
+        presses do not count: the dialog paces them)."""
+        if inbound.text is None:
             return False
-        return not (inbound.text and crisis.detect(inbound.text))
+        recent = [t for t in conv.text_times if now - datetime.fromisoformat(t) < FLOOD_WINDOW]
+        conv.text_times = [*recent, now.isoformat()][-FLOOD_LIMIT:]
+        return len(recent) >= FLOOD_LIMIT and not crisis.detect(inbound.text)
 
     def _slow(self, uow: UnitOfWork, conv: Conversation, inbound: Inbound, now: datetime,
               delivery: dict[str, Any] | None) -> Handled:

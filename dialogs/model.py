@@ -130,6 +130,7 @@ class Conversation:
     id: str | None = None
     after_hours_until: str | None = None  # told "counselors are away" until this ISO time (said once)
     slow_until: str | None = None  # told "we have it all, we read slowly" during a flood, until this ISO time
+    text_times: list[str] = field(default_factory=list)  # when the latest typed messages came (flood control)
 
     def context(self) -> dict[str, Any]:
         """The dialog's bookkeeping beyond state and sheet, as plain data."""
@@ -141,6 +142,7 @@ class Conversation:
             "started": self.started,
             "after_hours_until": self.after_hours_until,
             "slow_until": self.slow_until,
+            "text_times": self.text_times,
         }
 
     def restore_context(self, data: dict[str, Any]) -> None:
@@ -152,6 +154,7 @@ class Conversation:
         self.started = bool(data.get("started", False))
         self.after_hours_until = data.get("after_hours_until")
         self.slow_until = data.get("slow_until")
+        self.text_times = list(data.get("text_times", []))
 
 
 @dataclass(frozen=True)

@@ -186,14 +186,6 @@ class Transcript(Repository):
         return int(self.conn.execute(select(func.max(t.messages.c.id))
                                      .where(t.messages.c.conversation_id == conversation_id)).scalar() or 0)
 
-    def nth_latest_inbound_at(self, conversation_id: str, n: int) -> datetime | None:
-        """When the person sent their n-th most recent message (None if they sent fewer)."""
-        found: datetime | None = self.conn.execute(
-            select(t.messages.c.created_at)
-            .where(t.messages.c.conversation_id == conversation_id, t.messages.c.direction == "in")
-            .order_by(t.messages.c.id.desc()).offset(n - 1).limit(1)).scalar()
-        return found
-
     def erase(self, conversation_id: str) -> int:
         """Delete the whole thread; returns how many messages went."""
         return int(self.conn.execute(

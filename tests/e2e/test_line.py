@@ -89,6 +89,9 @@ def test_intake_and_counselor_exchange(server: Server, standin: LineStandIn) -> 
     print(f"\nline webhook: {len(acks)} events, answer median {statistics.median(acks) * 1000:.1f} ms, "
           f"max {acks[-1] * 1000:.1f} ms")
     assert acks[-1] < 2.0, "LINE waits about two seconds"
+    log = server.log.read_bytes()
+    for secret in (SECRET_DETAIL, SECRET_NAME, "よろしくお願いします"):
+        assert secret.encode() not in log, "no personal content in any log line"
 
 
 def test_webhook_refuses_what_is_not_line(server: Server, standin: LineStandIn) -> None:

@@ -91,6 +91,9 @@ def test_intake_and_counselor_exchange_by_webhook(server: Server, standin: Teleg
     assert len(topic_messages) == 1 and topic_messages[0].edits == 2, "ticks edit one message"
     standin.wait(lambda: len(standin.state.answered) == person.presses, what="every button press answered")
     assert standin.state.rate_limited == 0
+    log = server.log.read_bytes()
+    for secret in (SECRET_DETAIL, SECRET_NAME, "こんばんは。相談員の佐藤です。"):
+        assert secret.encode() not in log, "no personal content in any log line"
 
 
 def test_webhook_refuses_what_is_not_telegram(server: Server, standin: TelegramStandIn) -> None:

@@ -3,6 +3,7 @@ ones refused) and restore: the database "briefly unreachable"."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -25,10 +26,8 @@ class TcpProxy:
         self._open.clear()
         with self._lock:
             for sock in self._sockets:
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 sock.close()
             self._sockets.clear()
 
@@ -67,7 +66,5 @@ class TcpProxy:
             pass
         finally:
             for sock in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     sock.close()
-                except OSError:
-                    pass
