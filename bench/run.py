@@ -1,0 +1,189 @@
+"""`make bench`: the real `tsunagu serve` against the stand-in Bot API on 127.0.0.1, on SQLite.
+
+Measures intake throughput and the webhook's answer time (2,000 people, 16 concurrent senders) against the
+floor (bench/floor.py: secret, parse, one committed SQLite row), the reply lag at a realistic load (100
+people writing every 10 s), the start time and the resident memory. Prints a table; `--write` also
+appends it to bench/RESULTS.md with the machine it ran on."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.server import free_port, start  # noqa: E402
+from tests.standins.telegram_api import TOKEN, TelegramStandIn  # noqa: E402
+
+SECRET = "bench-secret"
+SENDERS = 16
+
+
+def quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def post_all(port: int, updates: list[dict[str, Any]], senders: int = SENDERS) -> tuple[float, list[float]]:
+    """POST every update (each once, spread over `senders` threads); returns (updates/s, answer times)."""
+    local = threading.local()
+    times: list[float] = []
+    lock = threading.Lock()
+
+    def send(update: dict[str, Any]) -> None:
+        if not hasattr(local, "http"):
+            local.http = httpx.Client(timeout=30)
+        began = time.perf_counter()
+        answer = local.http.post(f"http://127.0.0.1:{port}/webhooks/telegram", json=update,
+                                 headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+        took = time.perf_counter() - began
+        assert answer.status_code == 200, answer.text
+        with lock:
+            times.append(took)
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(senders) as pool:
+        list(pool.map(send, updates))
+    return len(updates) / (time.perf_counter() - began), times
+
+
+def floor(tmp: Path, updates: list[dict[str, Any]]) -> float:
+    """Updates per second the floor endpoint commits."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, str(ROOT / "bench" / "floor.py"), str(port), str(tmp / "floor.db"),
+                                SECRET])
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}")
+        rate, _ = post_all(port, updates)
+        return rate
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def wait_healthy(url: str, limit: float = 60) -> float:
+    began = time.perf_counter()
+    while time.perf_counter() - began < limit:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return time.perf_counter() - began
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.01)
+    raise RuntimeError(f"{url} did not start")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def reply_lag(port: int, standin: TelegramStandIn, people: int = 100, every: float = 10.0,
+              rounds: int = 3) -> list[float]:
+    """Each person writes every `every` seconds; the time from the webhook POST to the reply at the stand-in."""
+    chats = list(range(900_000, 900_000 + people))
+    posted: list[tuple[int, float]] = []
+    lock = threading.Lock()
+
+    def person(chat: int, offset: float) -> None:
+        http = httpx.Client(timeout=30)
+        time.sleep(offset)
+        for n in range(rounds):
+            update = standin.message(chat, "/start" if n == 0 else "ヘルプ")
+            began = time.monotonic()
+            http.post(f"http://127.0.0.1:{port}/webhooks/telegram", json=update,
+                      headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+            with lock:
+                posted.append((chat, began))
+            time.sleep(max(0.0, every - (time.monotonic() - began)))
+
+    threads = [threading.Thread(target=person, args=(chat, every * i / people)) for i, chat in enumerate(chats)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    time.sleep(3)
+    lags = []
+    for chat, began in posted:
+        after = [m.at for m in standin.messages(chat) if m.at >= began]
+        if after:
+            lags.append(min(after) - began)
+    return lags
+
+
+def run(people: int) -> dict[str, Any]:
+    standin = TelegramStandIn().start()
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_API_BASE_URL": standin.root}
+    with tempfile.TemporaryDirectory() as directory:
+        tmp = Path(directory)
+        updates = [standin.message(1_000_000 + n, "/start") for n in range(people)]
+        floor_rate = floor(tmp, updates)
+        began = time.perf_counter()
+        server = start(tmp / "var", None, env)
+        started = time.perf_counter() - began
+        try:
+            port = int(server.url.rsplit(":", 1)[1])
+            post_all(port, [standin.message(2_000_000 + n, "/start") for n in range(50)])  # warm up
+            rate, times = post_all(port, [standin.message(3_000_000 + n, "/start") for n in range(people)])
+            lags = reply_lag(port, standin)
+            memory = rss_mb(server.process.pid)
+        finally:
+            server.stop()
+            standin.stop()
+    return {"people": people, "intake_rate": rate, "floor_rate": floor_rate, "ratio": rate / floor_rate,
+            "answer_p50_ms": quantile(times, 0.5) * 1000, "answer_p99_ms": quantile(times, 0.99) * 1000,
+            "lag_p50_ms": quantile(lags, 0.5) * 1000, "lag_p99_ms": quantile(lags, 0.99) * 1000,
+            "lag_n": len(lags), "start_s": started, "rss_mb": memory}
+
+
+def table(r: dict[str, Any]) -> str:
+    rows: list[tuple[str, str, str, Callable[[], bool]]] = [
+        ("intake (webhooks committed/s)", f"{r['intake_rate']:.0f}", "", lambda: True),
+        ("floor (secret, parse, one SQLite row)", f"{r['floor_rate']:.0f}", "", lambda: True),
+        ("intake ÷ floor", f"{r['ratio']:.2f}", "≥ 0.5", lambda: r["ratio"] >= 0.5),
+        ("webhook answer p50 / p99", f"{r['answer_p50_ms']:.1f} / {r['answer_p99_ms']:.1f} ms", "p99 ≤ 50 ms",
+         lambda: r["answer_p99_ms"] <= 50),
+        (f"reply lag p50 / p99 ({r['lag_n']} messages)", f"{r['lag_p50_ms']:.1f} / {r['lag_p99_ms']:.1f} ms",
+         "p99 ≤ 100 ms", lambda: r["lag_p99_ms"] <= 100),
+        ("start until /healthz", f"{r['start_s']:.2f} s", "≤ 2 s", lambda: r["start_s"] <= 2),
+        ("resident memory after the load", f"{r['rss_mb']:.0f} MB", "", lambda: True),
+    ]
+    lines = ["| measure | result | target | met |", "|---|---|---|---|"]
+    for name, value, target, met in rows:
+        lines.append(f"| {name} | {value} | {target} | {('yes' if met() else 'NO') if target else ''} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--people", type=int, default=2000)
+    parser.add_argument("--write", action="store_true", help="append the table to bench/RESULTS.md")
+    args = parser.parse_args()
+    result = run(args.people)
+    machine = f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
+    text = table(result)
+    print(text)
+    if args.write:
+        with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as fh:
+            fh.write(f"\n## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {args.people} people, SQLite\n\n{machine}\n\n"
+                     f"{text}\n")
+
+
+if __name__ == "__main__":
+    main()
