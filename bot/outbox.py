@@ -37,6 +37,7 @@ class RetryLater:
 
     error: str
     after: timedelta | None = None
+    parts_sent: int | None = None  # how many parts of the item did go out (the next try starts after them)
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,8 @@ class Deliverer:
             if isinstance(result, Sent):
                 uow.outbox.mark_sent(item.id, now)
             elif isinstance(result, RetryLater):
-                uow.outbox.retry_later(item.id, now + (result.after or backoff(item.attempts)), result.error)
+                uow.outbox.retry_later(item.id, now + (result.after or backoff(item.attempts)), result.error,
+                                       result.parts_sent)
             elif isinstance(result, Unreachable):
                 uow.outbox.give_up(item.id, result.error)
                 uow.outbox.give_up_conversation(item.conversation_id, result.error)

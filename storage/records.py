@@ -65,6 +65,7 @@ class OutboxItem:
     user_key: str
     payload: dict[str, Any]
     attempts: int
+    parts_sent: int = 0  # parts of this item already delivered by an earlier, interrupted attempt
 
     def replies(self) -> list[dict[str, Any]]:
         """The reply bodies, in order (a payload that is itself one reply counts as one)."""

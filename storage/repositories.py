@@ -218,7 +218,7 @@ class Outbox(Repository):
             .order_by(t.outbox.c.id).limit(limit)
         ).all()
         return [OutboxItem(r.id, r.conversation_id, r.channel, r.user_key,
-                           self.cipher.decrypt_json(r.payload_enc), r.attempts) for r in rows]
+                           self.cipher.decrypt_json(r.payload_enc), r.attempts, r.parts_sent) for r in rows]
 
     def claim(self, item_id: int, now: datetime, lease: timedelta) -> bool:
         """Take a due item for one delivery attempt; False when another process took it first."""
@@ -243,10 +243,13 @@ class Outbox(Repository):
         self.conn.execute(update(t.outbox).where(t.outbox.c.id == item_id)
                           .values(status="sent", sent_at=at, attempts=t.outbox.c.attempts + 1))
 
-    def retry_later(self, item_id: int, at: datetime, error: str) -> None:
-        """A passing failure: try again at a later time."""
-        self.conn.execute(update(t.outbox).where(t.outbox.c.id == item_id).values(
-            next_attempt_at=at, last_error=error[:200], attempts=t.outbox.c.attempts + 1))
+    def retry_later(self, item_id: int, at: datetime, error: str, parts_sent: int | None = None) -> None:
+        """A passing failure: try again at a later time (after the parts that did go out, if told)."""
+        values: dict[str, Any] = {"next_attempt_at": at, "last_error": error[:200],
+                                  "attempts": t.outbox.c.attempts + 1}
+        if parts_sent is not None:
+            values["parts_sent"] = parts_sent
+        self.conn.execute(update(t.outbox).where(t.outbox.c.id == item_id).values(**values))
 
     def give_up(self, item_id: int, error: str) -> None:
         """A final failure (the person blocked the bot, say)."""

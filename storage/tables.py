@@ -125,6 +125,7 @@ outbox = Table(
     Column("last_error", String(200), nullable=True),
     _ts("created_at"),
     _ts("sent_at", nullable=True),
+    Column("parts_sent", Integer, nullable=False, default=0, server_default="0"),
     Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
     Index("ix_outbox_conversation_id_id", "conversation_id", "id"),
 )

@@ -33,47 +33,44 @@ class TelegramSender:
     def __init__(self, bot: Bot, pacer: Pacer | None = None) -> None:
         self.bot = bot
         self.pacer: Pacer | None = pacer or Pacer(PER_CHAT, OVERALL)
-        self._parts_sent: dict[int, int] = {}  # outbox id -> parts already delivered (long texts)
 
     async def send(self, item: OutboxItem) -> Result:
         """Send one turn's replies (a ticked topic edits the keyboard's message instead)."""
         replies = [Reply.from_dict(body) for body in item.replies()]
         chat_id = int(item.user_key)
         message_id = item.delivery().get("message_id")
-        result = await self._attempt(item.id, chat_id, replies, message_id)
-        if not isinstance(result, RetryLater):
-            self._parts_sent.pop(item.id, None)
-        return result
+        progress = [item.parts_sent]  # parts out so far, kept in the outbox row across attempts and processes
+        return await self._attempt(progress, chat_id, replies, message_id)
 
-    async def _attempt(self, item_id: int, chat_id: int, replies: list[Reply], message_id: object) -> Result:
+    async def _attempt(self, progress: list[int], chat_id: int, replies: list[Reply], message_id: object) -> Result:
         try:
             if len(replies) == 1 and replies[0].update and isinstance(message_id, int):
                 parts = render(replies[0])
                 if len(parts) == 1 and await self._edit(chat_id, message_id, parts[0]):
                     return Sent()
-            await self._send_parts(item_id, chat_id, [part for reply in replies for part in render(reply)])
+            await self._send_parts(progress, chat_id, [part for reply in replies for part in render(reply)])
         except RetryAfter as exc:
-            return RetryLater("429 retry_after", timedelta(seconds=retry_seconds(exc)))
+            return RetryLater("429 retry_after", timedelta(seconds=retry_seconds(exc)), progress[0])
         except Forbidden:
             return Unreachable("403 the person blocked the bot")
         except InvalidToken:
             log.error("Telegram refused the bot token; check TELEGRAM_BOT_TOKEN")
-            return RetryLater("invalid token", BAD_TOKEN_WAIT)
+            return RetryLater("invalid token", BAD_TOKEN_WAIT, progress[0])
         except BadRequest as exc:
             return GiveUp(f"400 {exc.message}"[:200])
         except (NetworkError, TelegramError) as exc:
-            return RetryLater(type(exc).__name__)
+            return RetryLater(type(exc).__name__, None, progress[0])
         return Sent()
 
-    async def _send_parts(self, item_id: int, chat_id: int, parts: list[Part]) -> None:
+    async def _send_parts(self, progress: list[int], chat_id: int, parts: list[Part]) -> None:
         """Send the parts not yet sent; the deliverer paced the first, the rest are paced here."""
-        first = self._parts_sent.get(item_id, 0)
+        first = progress[0]
         for index in range(first, len(parts)):
             part = parts[index]
             if index > first and self.pacer is not None:
                 await self.pacer.wait(str(chat_id))
             await self.bot.send_message(chat_id, part.text, reply_markup=part.keyboard)
-            self._parts_sent[item_id] = index + 1
+            progress[0] = index + 1
 
     async def _edit(self, chat_id: int, message_id: int, part: Part) -> bool:
         """Edit the keyboard's message in place; False when it cannot be edited (then send anew)."""

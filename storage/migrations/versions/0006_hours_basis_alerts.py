@@ -22,6 +22,8 @@ def upgrade() -> None:
     with op.batch_alter_table("handoffs") as batch_op:
         batch_op.add_column(sa.Column("basis", sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("outbox") as batch_op:
+        batch_op.add_column(sa.Column("parts_sent", sa.Integer(), nullable=False, server_default="0"))
     op.create_table(
         "staff_alerts",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -43,6 +45,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("staff_alerts")
+    with op.batch_alter_table("outbox") as batch_op:
+        batch_op.drop_column("parts_sent")
     with op.batch_alter_table("handoffs") as batch_op:
         batch_op.drop_column("erased_at")
         batch_op.drop_column("basis")
