@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test setup lint typecheck i18n-extract i18n-update diagram clean
+.PHONY: run test setup lint typecheck i18n-extract i18n-update diagram clean bench
 
 setup: $(STAMP) $(MO)
 
@@ -35,6 +35,9 @@ i18n-extract: setup
 
 i18n-update: i18n-extract
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-wrap
+
+bench: setup
+	$(BIN)/python bench/run.py --write
 
 diagram: setup
 	$(BIN)/python -c "from dialogs.steps import mermaid; open('docs/dialog.mmd','w').write(mermaid())"

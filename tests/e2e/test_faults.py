@@ -1,6 +1,7 @@
 """Faults against the real `tsunagu serve` process and the stand-in Bot API (long runs, marked slow; CI
-runs them): kill -9 at random moments under many conversations; the Bot API down for a minute; the
-database briefly unreachable; two `serve` processes on one PostgreSQL. Each prints its figures."""
+runs them): kill -9 at random moments under many conversations; the Bot API and the LINE Messaging API
+down for a minute; the database briefly unreachable; two `serve` processes on one PostgreSQL. Each prints
+its figures."""
 
 from __future__ import annotations
 
@@ -16,9 +17,13 @@ import httpx
 import pytest
 
 from tests.conftest import BACKENDS, POSTGRES_URL, database_url
+from tests.e2e.line_person import LinePerson
 from tests.e2e.server import Server, free_port, start
 from tests.e2e.telegram_person import SECRET
+from tests.e2e.test_line import line_env
+from tests.e2e.test_line import stored as line_stored
 from tests.e2e.test_telegram import is_subsequence, sent_texts, stored_replies, telegram_env
+from tests.standins.line_api import LineStandIn
 from tests.standins.tcp_proxy import TcpProxy
 from tests.standins.telegram_api import TelegramStandIn
 
@@ -137,6 +142,37 @@ def test_the_bot_api_down_for_a_minute_then_back(tmp_path: Path, standin: Telegr
         assert lost == 0 and took - OUTAGE < 45
     finally:
         server.stop()
+
+
+def test_the_line_api_down_for_a_minute_then_back(tmp_path: Path) -> None:
+    line = LineStandIn().start()
+    server = start(tmp_path / "var", None, line_env(line))
+    users = [f"U7{i:031d}" for i in range(8)]
+    try:
+        line.down_for(OUTAGE)
+        began = time.monotonic()
+        people = [LinePerson(line, server.url, user) for user in users]
+        for person in people:
+            person.open()
+        for text in ("1", "1", "1", "15 2", "選び終えた"):
+            for person in people:
+                person.say(text)
+            time.sleep(OUTAGE / 2 / 5)
+        line.wait(lambda: line_stored(server, users[0])[2] == 0, timeout=OUTAGE + 90, what="the outbox drained")
+        took = time.monotonic() - began
+        lost = twice = 0
+        for user in users:
+            expected, inbound, _ = line_stored(server, user)
+            shown = [s.text for s in line.shown(user)]
+            assert inbound == 6 and is_subsequence(expected, shown), f"{user}: a reply is missing or out of order"
+            lost += sum(1 for text in expected if text not in shown)
+            twice += len(shown) - len(expected)
+        print(f"\nLINE API down {OUTAGE:.0f} s: {len(users) * 6} events, {line.state.refused_while_down} calls "
+              f"refused, all replies shown {took - OUTAGE:.0f} s after it came back, lost {lost}, shown twice {twice}")
+        assert lost == 0 and took - OUTAGE < 45
+    finally:
+        server.stop()
+        line.stop()
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="TSUNAGU_TEST_POSTGRES_URL is not set")

@@ -4,6 +4,7 @@ the stand-in Messaging API server."""
 from __future__ import annotations
 
 import json
+import random
 import statistics
 import threading
 import time
@@ -171,7 +172,7 @@ def test_kill_9_loses_nothing_acknowledged(backend: str, tmp_path: Path, standin
     db = None if backend == "sqlite" else url
     server = start(tmp_path / "var", db, line_env(standin))
     port = int(server.url.rsplit(":", 1)[1])
-    users = [f"U5{i:031d}" for i in range(6)]
+    users = [f"U5{i:031d}" for i in range(20)]
     scripts = {u: ["1", "1", "1", "15 2", "選び終えた", "1", f"様子 {u[-2:]}-a", "書き終えた", "ひと休み", "続きから"]
                for u in users}
     bodies: dict[str, list[bytes]] = {
@@ -197,9 +198,12 @@ def test_kill_9_loses_nothing_acknowledged(backend: str, tmp_path: Path, standin
     threads = [threading.Thread(target=person, args=(u,)) for u in users]
     for thread in threads:
         thread.start()
-    for moment in (0.8, 1.2):
-        time.sleep(moment)
+    rng = random.Random(11)
+    kills = 0
+    for _ in range(4):  # at random moments
+        time.sleep(rng.uniform(0.3, 2.0))
         server.kill()
+        kills += 1
         server = start(tmp_path / "var", db, line_env(standin), port=port)
     for thread in threads:
         thread.join(timeout=120)
@@ -213,7 +217,8 @@ def test_kill_9_loses_nothing_acknowledged(backend: str, tmp_path: Path, standin
             it = iter(shown)
             assert all(any(s == e for s in it) for e in expected), f"{user}: a reply is missing or out of order"
             duplicated += len(shown) - len(expected)
-        print(f"\nLINE kill -9 x2: {sum(map(len, bodies.values()))} events, {refused} refused while down, "
+        print(f"\nLINE kill -9 x{kills}: {sum(map(len, bodies.values()))} events from {len(users)} people, "
+              f"{refused} refused while down, "
               f"replies lost 0, shown twice {duplicated}")
     finally:
         server.stop()

@@ -71,6 +71,8 @@ class State:
     injected: int = 0
     calls: list[str] = field(default_factory=list)
     languages: dict[str, str] = field(default_factory=dict)
+    down_until: float = 0.0
+    refused_while_down: int = 0
 
 
 class LineStandIn:
@@ -193,9 +195,17 @@ class LineStandIn:
 
         return Handler
 
+    def down_for(self, seconds: float) -> None:
+        """The Messaging API is away: every call is answered 503 until `seconds` have passed."""
+        with self.lock:
+            self.state.down_until = time.monotonic() + seconds
+
     def _call(self, path: str, body: dict[str, Any], retry_key: str | None) -> tuple[int | str, dict[str, Any]]:
         with self.lock:
             self.state.calls.append(path)
+            if time.monotonic() < self.state.down_until:
+                self.state.refused_while_down += 1
+                return 503, {"message": "Service Unavailable"}
             kind = ("push" if path == "/v2/bot/message/push" else "reply" if path == "/v2/bot/message/reply"
                     else "profile" if path.startswith("/v2/bot/profile/") else "other")
             fault = next((f for f in self.state.faults if f.path == kind), None)
