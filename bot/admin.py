@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 
@@ -11,6 +10,7 @@ from argon2 import PasswordHasher
 
 from bot.safety.hours import BadHours, format_hours, parse_hours
 from bot.service import NotFound, utcnow
+from dialogs.text import normalize_municipality
 from storage.records import Agency, Counselor
 from storage.uow import UnitOfWork
 
@@ -27,11 +27,6 @@ class Invalid(ValueError):
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message)
         self.code = code
-
-
-def normalize_municipality(name: str) -> str:
-    """Municipality names compare after NFKC and trimming (足立区 == 足立区 typed full-width)."""
-    return unicodedata.normalize("NFKC", name).strip()
 
 
 class Admin:

@@ -267,18 +267,24 @@ class Service:
             uow.commit()
             return entries
 
+    @staticmethod
+    def _locked_case(uow: UnitOfWork, handoff_id: str, now: datetime) -> tuple[Handoff, Conversation | None]:
+        """A handoff (NotFound if none) and its conversation, locked (None when it no longer exists)."""
+        handoff = uow.handoffs.get(handoff_id)
+        if handoff is None:
+            raise NotFound(f"No handoff has the id {handoff_id}.")
+        stored = uow.conversations.get(handoff.conversation_id)
+        if stored is None:
+            return handoff, None
+        return handoff, uow.conversations.lock(stored.channel, stored.user_key, now)
+
     def reply(self, handoff_id: str, text: str, actor: str) -> int:
         """A counselor's reply, queued for the person's channel and audited; returns the message id."""
         now = self._clock()
         with self._uow() as uow:
-            handoff = uow.handoffs.get(handoff_id)
-            if handoff is None:
-                raise NotFound(f"No handoff has the id {handoff_id}.")
-            stored = uow.conversations.get(handoff.conversation_id)
-            if stored is None:
+            handoff, conv = self._locked_case(uow, handoff_id, now)
+            if conv is None:
                 raise NotFound(f"The conversation of handoff {handoff_id} no longer exists.")
-            conv = uow.conversations.lock(stored.channel, stored.user_key, now)
-            assert conv.id is not None
             message_id = self._queue_replies(uow, conv, [Reply(text)], "counselor", now)
             assert message_id is not None
             uow.audit.record(actor, "reply", handoff_id, now, None, handoff.agency_id)
@@ -290,13 +296,8 @@ class Service:
         """A counselor erases a person's data at their request (the same as the person's own 削除)."""
         now = self._clock()
         with self._uow() as uow:
-            handoff = uow.handoffs.get(handoff_id)
-            if handoff is None:
-                raise NotFound(f"No handoff has the id {handoff_id}.")
-            stored = uow.conversations.get(handoff.conversation_id)
-            if stored is not None:
-                conv = uow.conversations.lock(stored.channel, stored.user_key, now)
-                assert conv.id is not None
+            _, conv = self._locked_case(uow, handoff_id, now)
+            if conv is not None and conv.id is not None:
                 erase_conversation(uow, conv.id, actor, now)
             uow.commit()
 

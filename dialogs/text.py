@@ -36,6 +36,11 @@ KEYWORDS: dict[str, str] = {
 }
 
 
+def normalize_municipality(name: str) -> str:
+    """Municipality names compare after NFKC and trimming (足立区 == 足立区 typed full-width)."""
+    return unicodedata.normalize("NFKC", name).strip()
+
+
 def keyword(text: str) -> str | None:
     """The global action a whole message names (やめる, ヘルプ, 最初から, 削除, 戻る, a language)."""
     return KEYWORDS.get(fold(text))

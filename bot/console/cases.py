@@ -57,6 +57,11 @@ def visible(uow: UnitOfWork, who: ConsoleSession, handoff_id: str) -> Handoff:
     return handoff
 
 
+def held_by(uow: UnitOfWork, who: ConsoleSession, handoff: Handoff) -> bool:
+    """Whether this counselor holds the (claimed) case."""
+    return handoff.status == "claimed" and uow.handoffs.claimed_by(handoff.id) == who.counselor.email
+
+
 def relay_chain(relays: list[Relay], agency_id: int) -> list[Relay]:
     """The relays an agency may see: the chain up to the last one it took part in."""
     last = max((n for n, r in enumerate(relays) if agency_id in (r.from_agency_id, r.to_agency_id)), default=-1)
@@ -136,8 +141,7 @@ class Cases:
     def holds(self, who: ConsoleSession, handoff_id: str) -> bool:
         """Whether the counselor holds this (visible) case."""
         with self._uow() as uow:
-            handoff = visible(uow, who, handoff_id)
-            return handoff.status == "claimed" and uow.handoffs.claimed_by(handoff_id) == who.counselor.email
+            return held_by(uow, who, visible(uow, who, handoff_id))
 
     def claim(self, who: ConsoleSession, handoff_id: str) -> Claim:
         """Take the case; one counselor wins when two press at once."""
@@ -205,7 +209,7 @@ class Cases:
         now = self._clock()
         with self._uow() as uow:
             handoff = visible(uow, who, handoff_id)
-            if handoff.status != "claimed" or uow.handoffs.claimed_by(handoff_id) != who.counselor.email:
+            if not held_by(uow, who, handoff):
                 return False
             uow.consents.withdraw(handoff.conversation_id, now)
             audit(uow, who, "consent_withdrawn", handoff_id, now)

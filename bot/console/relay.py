@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.console.cases import audit, visible
+from bot.console.cases import audit, held_by, visible
 from bot.service import NotFound, utcnow
 from dialogs.i18n import N_
 from storage.records import Agency, ConsoleSession, Handoff
@@ -39,7 +39,7 @@ class RelayForm:
 
 def why_not(uow: UnitOfWork, who: ConsoleSession, handoff: Handoff) -> str | None:
     """None when the counselor may relay this case now, else the reason (a message id)."""
-    if handoff.status != "claimed" or uow.handoffs.claimed_by(handoff.id) != who.counselor.email:
+    if not held_by(uow, who, handoff):
         return NOT_HOLDER
     if handoff.sheet.get("erased"):
         return ERASED

@@ -3,12 +3,12 @@ date it was checked; listed with the ones open now first."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from bot.safety.hours import BadHours, Hours, parse_hours
+from bot.safety.datafile import load_entries
+from bot.safety.hours import Hours, parse_hours
 from dialogs.crisis import CATEGORIES
 from dialogs.i18n import N_
 from dialogs.i18n import gettext as _
@@ -40,16 +40,7 @@ class Contact:
 
 def load_contacts(path: Path = DEFAULT_FILE) -> tuple[Contact, ...]:
     """Every contact of the file; BadContacts names the first problem."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise BadContacts(f"{path}: {exc}") from exc
-    contacts = []
-    for n, entry in enumerate(data.get("contact", []), start=1):
-        try:
-            contacts.append(_contact(entry))
-        except (KeyError, TypeError, BadHours, ValueError) as exc:
-            raise BadContacts(f"{path}: contact {n}: {exc}") from exc
+    contacts = load_entries(path, "contact", _contact, BadContacts)  # BadHours is a ValueError
     if not contacts:
         raise BadContacts(f"{path}: no [[contact]] entries")
     return tuple(contacts)

@@ -4,15 +4,15 @@ can send from the console."""
 
 from __future__ import annotations
 
-import tomllib
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.safety.datafile import load_entries
 from dialogs.i18n import N_
 from dialogs.i18n import gettext as _
+from dialogs.text import normalize_municipality
 from dialogs.topics import TOPIC_IDS
 
 DEFAULT_FILE = Path(__file__).resolve().parents[1] / "data" / "resources.toml"
@@ -40,7 +40,9 @@ class Resource:
 
     def serves(self, municipality: str | None) -> bool:
         """Open to people of this municipality (an entry without municipalities serves everyone)."""
-        return not self.municipalities or (municipality is not None and _norm(municipality) in self.municipalities)
+        if not self.municipalities:
+            return True
+        return municipality is not None and normalize_municipality(municipality) in self.municipalities
 
     def text(self) -> str:
         """The entry as a message."""
@@ -48,22 +50,9 @@ class Resource:
             field=_(FIELDS[self.field]), name=self.name, what=self.what, for_whom=self.for_whom, reach=self.reach)
 
 
-def _norm(name: str) -> str:
-    return unicodedata.normalize("NFKC", name).strip()
-
-
 def load_resources(path: Path = DEFAULT_FILE) -> tuple[Resource, ...]:
     """Every entry of the directory; BadResources names the first problem."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise BadResources(f"{path}: {exc}") from exc
-    found = []
-    for n, entry in enumerate(data.get("resource", []), start=1):
-        try:
-            found.append(_resource(entry))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise BadResources(f"{path}: resource {n}: {exc}") from exc
+    found = load_entries(path, "resource", _resource, BadResources)
     ids = [r.id for r in found]
     if len(set(ids)) != len(ids):
         raise BadResources(f"{path}: two resources share an id")
@@ -78,9 +67,9 @@ def _resource(entry: dict[str, Any]) -> Resource:
         raise ValueError(f"unknown topics {sorted(topics - set(TOPIC_IDS))}")
     if not isinstance(entry["checked"], date):
         raise ValueError("checked must be a date like 2026-11-01")
+    municipalities = frozenset(normalize_municipality(str(m)) for m in entry.get("municipalities", []))
     return Resource(str(entry["id"]), str(entry["field"]), str(entry["name"]), str(entry["what"]),
-                    str(entry["for_whom"]), str(entry["reach"]),
-                    frozenset(_norm(str(m)) for m in entry.get("municipalities", [])), topics, entry["checked"])
+                    str(entry["for_whom"]), str(entry["reach"]), municipalities, topics, entry["checked"])
 
 
 def fitting(resources: tuple[Resource, ...], topics: list[str], main_topic: str | None,
