@@ -7,6 +7,10 @@ import logging
 import sys
 from datetime import UTC, datetime
 
+# httpx logs every request's URL at INFO, and a Bot API URL holds the bot's token; one line per
+# reply would also cost time on the delivery path
+QUIET = ("httpx", "httpcore")
+
 
 class JsonFormatter(logging.Formatter):
     """Formats a record as one JSON line."""
@@ -33,3 +37,5 @@ def configure(level: int = logging.INFO) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -94,6 +94,7 @@ def test_intake_and_counselor_exchange_by_webhook(server: Server, standin: Teleg
     log = server.log.read_bytes()
     for secret in (SECRET_DETAIL, SECRET_NAME, "こんばんは。相談員の佐藤です。"):
         assert secret.encode() not in log, "no personal content in any log line"
+    assert TOKEN.encode() not in log, "the bot's token (in every Bot API URL) is in no log line"
 
 
 def test_webhook_refuses_what_is_not_telegram(server: Server, standin: TelegramStandIn) -> None:
