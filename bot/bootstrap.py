@@ -79,7 +79,8 @@ def build(settings: Settings) -> Container:
         senders["telegram"] = TelegramSender(make_bot(settings.telegram, settings.http_timeout))
     if settings.line is not None:
         senders["line"] = LineSender(LineApi(settings.line, settings.http_timeout))
-    deliverer = Deliverer(uow, senders, lease=lease_for(settings.http_timeout))
+    deliverer = Deliverer(uow, senders, lease=lease_for(settings.http_timeout),
+                          reader=partial(SqlUnitOfWork, engine, cipher, read_only=True))
     alerter = make_alerter(settings, uow) if settings.alert_targets() else None
     care = Care(contacts(settings), resources(settings))
     service = Service(uow, on_outbox=deliverer.wake, care=care,

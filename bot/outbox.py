@@ -93,8 +93,10 @@ class Deliverer:
 
     def __init__(self, uow: Callable[[], UnitOfWork], senders: dict[str, Sender],
                  clock: Callable[[], datetime] = utcnow, idle_seconds: float = 1.0,
-                 lease: timedelta = LEASE, concurrency: int = CONCURRENCY) -> None:
+                 lease: timedelta = LEASE, concurrency: int = CONCURRENCY,
+                 reader: Callable[[], UnitOfWork] | None = None) -> None:
         self._uow = uow
+        self._reader = reader or uow
         self._senders = senders
         self._clock = clock
         self._idle = idle_seconds
@@ -129,7 +131,7 @@ class Deliverer:
         try:
             while not self._stopping:
                 try:
-                    started = self._start_due()
+                    started = await self._start_due()
                 except Exception:  # the loop must survive a database hiccup; logged without content
                     log.exception("outbox delivery round failed")
                     started = 0
@@ -145,10 +147,14 @@ class Deliverer:
             for sender in self._senders.values():
                 await sender.close()
 
-    def _start_due(self) -> int:
-        """Start delivering what is due, for conversations not already being delivered."""
-        with self._uow() as uow:
-            items = uow.outbox.due(self._clock())
+    async def _start_due(self) -> int:
+        """Start delivering what is due, for conversations not already being delivered (the database
+        work runs in a thread, so sends in flight go on meanwhile)."""
+        room = self._concurrency - len(self._tasks)
+        if room <= 0:
+            return 0  # a task that ends wakes the loop
+        busy = frozenset(self._tasks)
+        items = await asyncio.to_thread(self._due, room, busy)
         by_conversation: dict[str, list[OutboxItem]] = {}
         for item in items:
             if item.conversation_id not in self._tasks:
@@ -162,6 +168,10 @@ class Deliverer:
             task.add_done_callback(partial(self._finished, conversation_id))
             started += 1
         return started
+
+    def _due(self, limit: int, busy: frozenset[str]) -> list[OutboxItem]:
+        with self._reader() as uow:
+            return uow.outbox.due(self._clock(), limit, busy)
 
     def _finished(self, conversation_id: str, task: asyncio.Task[int]) -> None:
         self._tasks.pop(conversation_id, None)
@@ -181,7 +191,7 @@ class Deliverer:
         """One whole round, awaited (for tests and tools): the number of items tried."""
         if self._wake is None:
             self._wake = asyncio.Event()
-        self._start_due()
+        await self._start_due()
         results = await asyncio.gather(*self._tasks.values())
         return sum(results)
 
@@ -189,11 +199,7 @@ class Deliverer:
         sender = self._senders.get(item.channel)
         if sender is not None and sender.pacer is not None:
             await sender.pacer.wait(item.user_key)
-        lease = self._lease * max(1, len(item.replies()))  # a sender paces a turn's messages
-        with self._uow() as uow:
-            claimed = uow.outbox.claim(item.id, self._clock(), lease)
-            uow.commit()
-        if not claimed:
+        if not await asyncio.to_thread(self._claim, item):
             return False  # another deliverer has it, or an earlier reply waits; next round
         try:
             result: Result = await sender.send(item) if sender else GiveUp(f"no sender for {item.channel}")
@@ -202,8 +208,15 @@ class Deliverer:
             result = RetryLater(type(exc).__name__)
         if isinstance(result, RetryLater) and result.after and sender is not None and sender.pacer is not None:
             sender.pacer.hold(item.user_key, result.after.total_seconds())
-        self._record(item, result)
+        await asyncio.to_thread(self._record, item, result)
         return isinstance(result, Sent)
+
+    def _claim(self, item: OutboxItem) -> bool:
+        lease = self._lease * max(1, len(item.replies()))  # a sender paces a turn's messages
+        with self._uow() as uow:
+            claimed = uow.outbox.claim(item.id, self._clock(), lease)
+            uow.commit()
+        return claimed
 
     def _record(self, item: OutboxItem, result: Result) -> None:
         now = self._clock()

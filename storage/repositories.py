@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -205,18 +206,18 @@ class Outbox(Repository):
         ))
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
-    def due(self, now: datetime, limit: int = 50) -> list[OutboxItem]:
-        """Pending replies whose time has come, oldest first, at most one unsent head per conversation."""
+    def due(self, now: datetime, limit: int = 50, skip: Collection[str] = ()) -> list[OutboxItem]:
+        """Pending replies whose time has come, oldest first, at most one unsent head per conversation;
+        none of the conversations in `skip` (those being delivered already: nothing is decrypted for them)."""
         blocked = (
             select(t.outbox.c.conversation_id)
             .where(t.outbox.c.status == "pending", t.outbox.c.next_attempt_at > now)
         )
-        rows = self.conn.execute(
-            select(t.outbox)
-            .where(t.outbox.c.status == "pending", t.outbox.c.next_attempt_at <= now,
-                   t.outbox.c.conversation_id.not_in(blocked))
-            .order_by(t.outbox.c.id).limit(limit)
-        ).all()
+        stmt = select(t.outbox).where(t.outbox.c.status == "pending", t.outbox.c.next_attempt_at <= now,
+                                      t.outbox.c.conversation_id.not_in(blocked))
+        if skip:
+            stmt = stmt.where(t.outbox.c.conversation_id.not_in(list(skip)))
+        rows = self.conn.execute(stmt.order_by(t.outbox.c.id).limit(limit)).all()
         return [OutboxItem(r.id, r.conversation_id, r.channel, r.user_key,
                            self.cipher.decrypt_json(r.payload_enc), r.attempts, r.parts_sent) for r in rows]
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from types import TracebackType
 from typing import Protocol
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
 from storage.crypto import FieldCipher
+from storage.db import READ_ONLY, writer_gate
 from storage.repositories import (
     Agencies,
     AuditLog,
@@ -53,17 +55,28 @@ class UnitOfWork(Protocol):
 
 
 class SqlUnitOfWork:
-    """One database transaction with every repository bound to it."""
+    """One database transaction with every repository bound to it; `read_only` for one that writes
+    nothing (on SQLite it then neither waits for nor holds the write lock)."""
 
-    def __init__(self, engine: Engine, cipher: FieldCipher) -> None:
+    def __init__(self, engine: Engine, cipher: FieldCipher, read_only: bool = False) -> None:
         self._engine = engine
         self._cipher = cipher
+        self._read_only = read_only
+        self._held = ExitStack()
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
 
     def __enter__(self) -> SqlUnitOfWork:
-        self._conn = self._engine.connect()
-        self._tx = self._conn.begin()
+        if not self._read_only:
+            self._held.enter_context(writer_gate(self._engine))
+        try:
+            self._conn = self._engine.connect()
+            if self._read_only:
+                self._conn = self._conn.execution_options(**{READ_ONLY: True})
+            self._tx = self._conn.begin()
+        except BaseException:
+            self._close()
+            raise
         conn, cipher = self._conn, self._cipher
         self.events = InboundEvents(conn, cipher)
         self.conversations = Conversations(conn, cipher)
@@ -92,7 +105,13 @@ class SqlUnitOfWork:
             if self._tx is not None and self._tx.is_active:
                 self._tx.rollback()
         finally:
+            self._close()
+
+    def _close(self) -> None:
+        try:
             if self._conn is not None:
                 self._conn.close()
+        finally:
             self._conn = None
             self._tx = None
+            self._held.close()
