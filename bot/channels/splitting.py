@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 
-def _units(text: str) -> int:
+def units(text: str) -> int:
     """Length as the platforms count it (UTF-16 code units)."""
     return len(text.encode("utf-16-le")) // 2
 
@@ -13,7 +13,7 @@ def split_text(text: str, limit: int) -> list[str]:
     """Pieces of at most `limit` UTF-16 units, cut after a line break or a sentence end when possible."""
     pieces: list[str] = []
     rest = text
-    while _units(rest) > limit:
+    while units(rest) > limit:
         cut = _fit(rest, limit)
         window = rest[:cut]
         for mark in ("\n\n", "\n", "。", ". ", "、", " "):

@@ -1,5 +1,6 @@
-"""Replies as Telegram messages: plain text (nothing people write is parsed as markup), split at
-4,096 characters, and the choices as an inline keyboard whose callback data are the choice ids."""
+"""Replies as Telegram messages: plain text (nothing people write is parsed as markup), a turn's replies
+in as few messages as fit, split at 4,096 characters, and the choices as an inline keyboard whose
+callback data are the choice ids."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.channels.splitting import split_text
+from bot.channels.splitting import split_text, units
 from dialogs.model import Choice, Reply
 
 MAX_TEXT = 4096
+SEPARATOR = "\n\n"
 PAIR_WIDTH = 20  # two buttons share a row when both labels are at most this wide
 
 
@@ -21,6 +23,21 @@ class Part:
 
     text: str
     keyboard: InlineKeyboardMarkup | None = None
+
+
+def bundle(replies: list[Reply]) -> list[Reply]:
+    """A turn's replies as few messages: a text without buttons joins the reply after it, within 4,096
+    characters. One notification instead of two or three, and a turn costs one of the ~30 messages a
+    second Telegram allows a bot, so replies keep up with the people writing."""
+    out: list[Reply] = []
+    for reply in replies:
+        last = out[-1] if out else None
+        if (last is not None and not last.choices and not last.update and not reply.update
+                and units(last.text) + units(SEPARATOR) + units(reply.text) <= MAX_TEXT):
+            out[-1] = Reply(f"{last.text}{SEPARATOR}{reply.text}", reply.choices)
+        else:
+            out.append(reply)
+    return out
 
 
 def render(reply: Reply) -> list[Part]:

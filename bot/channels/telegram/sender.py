@@ -9,7 +9,7 @@ from datetime import timedelta
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
-from bot.channels.telegram.render import Part, render
+from bot.channels.telegram.render import Part, bundle, render
 from bot.outbox import GiveUp, Result, RetryLater, Sent, Unreachable
 from bot.pacing import Pacer
 from dialogs.model import Reply
@@ -36,7 +36,7 @@ class TelegramSender:
 
     async def send(self, item: OutboxItem) -> Result:
         """Send one turn's replies (a ticked topic edits the keyboard's message instead)."""
-        replies = [Reply.from_dict(body) for body in item.replies()]
+        replies = bundle([Reply.from_dict(body) for body in item.replies()])
         chat_id = int(item.user_key)
         message_id = item.delivery().get("message_id")
         progress = [item.parts_sent]  # parts out so far, kept in the outbox row across attempts and processes
