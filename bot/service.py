@@ -222,10 +222,7 @@ class Service:
         if delivery:
             payload["delivery"] = delivery
         outbox_id = uow.outbox.add(conv.id, conv.channel, conv.user_key, payload, now)
-        message_id = None
-        for body in bodies:
-            message_id = uow.transcript.add(conv.id, "out", author, body, now, outbox_id=outbox_id)
-        return message_id
+        return uow.transcript.add_all(conv.id, "out", author, bodies, now, outbox_id=outbox_id)[-1]
 
     def thread(self, channel: str, user_key: str, after_id: int = 0) -> tuple[Conversation | None,
                                                                            list[TranscriptEntry]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -83,8 +83,9 @@ class Sheet:
     risk: Risk = field(default_factory=Risk)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for storage and export."""
-        return asdict(self)
+        """Plain data for storage and export (what dataclasses.asdict gives, without its deep copies)."""
+        plain: dict[str, Any] = _plain(self)
+        return plain
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> Sheet:
@@ -101,6 +102,28 @@ class Sheet:
             registrant=Registrant(**_known(Registrant, data.get("registrant"))),
             risk=Risk(**_known(Risk, data.get("risk"))),
         )
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses as dicts and lists as new lists, all the way down; other values as they are (the
+    sheet holds only strings, numbers, booleans and None besides)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {name: _plain(getattr(value, name)) for name in _names(type(value))}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
 
 
 def _known(cls: type, data: dict[str, Any] | None) -> dict[str, Any]:

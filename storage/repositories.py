@@ -8,7 +8,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, case, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dialogs.model import Conversation, Sheet
@@ -40,6 +40,32 @@ def _insert_ignore(conn: Connection, table: Table, index: list[str]) -> Any:
     return dialect.insert(table).on_conflict_do_nothing(index_elements=index)
 
 
+# The statements of the per-message path, built once: SQLAlchemy then reuses each one's cache key and
+# compiled form, where a statement built per call is built and hashed again for every message.
+_conv = t.conversations.c
+_SEEN = {
+    name: dialect.insert(t.inbound_events).on_conflict_do_nothing(index_elements=["channel", "event_id"])
+    .returning(t.inbound_events.c.id)
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+_NEW_CONVERSATION = {
+    name: dialect.insert(t.conversations).on_conflict_do_nothing(index_elements=["channel", "user_key"])
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+_FIND_CONVERSATION = select(t.conversations).where(_conv.channel == bindparam("b_channel"),
+                                                   _conv.user_key == bindparam("b_user_key"))
+_LOCK_CONVERSATION = _FIND_CONVERSATION.with_for_update()
+_SAVE_STATE = dict(state=bindparam("b_state"), locale=bindparam("b_locale"), context=bindparam("b_context"),
+                   last_active_at=bindparam("b_last_active_at"), updated_at=bindparam("b_updated_at"),
+                   version=_conv.version + 1,
+                   unreachable_at=None)  # someone who just wrote can be written to again
+_SAVE_CONVERSATION = update(t.conversations).where(_conv.id == bindparam("b_id")).values(**_SAVE_STATE)
+_SAVE_CONVERSATION_AND_SHEET = (update(t.conversations).where(_conv.id == bindparam("b_id"))
+                                .values(sheet_enc=bindparam("b_sheet_enc"), **_SAVE_STATE))
+_ADD_MESSAGES = insert(t.messages).returning(t.messages.c.id, sort_by_parameter_order=True)
+_ADD_OUTBOX = insert(t.outbox).returning(t.outbox.c.id)
+
+
 class Repository:
     """Shared plumbing: the transaction's connection and the cipher."""
 
@@ -53,13 +79,17 @@ class InboundEvents(Repository):
 
     def first_time(self, channel: str, event_id: str, at: datetime) -> bool:
         """Record the event; False when it was recorded before (a redelivery)."""
-        stmt = _insert_ignore(self.conn, t.inbound_events, ["channel", "event_id"])
-        stmt = stmt.values(channel=channel, event_id=event_id, received_at=at).returning(t.inbound_events.c.id)
-        return self.conn.execute(stmt).first() is not None
+        stmt = _SEEN[self.conn.dialect.name]
+        return self.conn.execute(stmt, {"channel": channel, "event_id": event_id, "received_at": at}).first() \
+            is not None
 
 
 class Conversations(Repository):
     """Conversations, loaded under a row lock."""
+
+    def __init__(self, conn: Connection, cipher: FieldCipher) -> None:
+        super().__init__(conn, cipher)
+        self._loaded_sheets: dict[str, Any] = {}  # as read in this unit of work: an unchanged one is not rewritten
 
     def lock(self, channel: str, user_key: str, now: datetime) -> Conversation:
         """Lock and load; create first when new (the usual case, an existing row, costs one SELECT)."""
@@ -67,20 +97,15 @@ class Conversations(Repository):
         if locked is not None:
             return self._load(locked)
         blank = Conversation(channel=channel, user_key=user_key)
-        stmt = _insert_ignore(self.conn, t.conversations, ["channel", "user_key"]).values(
-            id=new_id(), channel=channel, user_key=user_key, state=blank.state, locale=blank.locale,
-            context=json.dumps(blank.context()), sheet_enc=self.cipher.encrypt_json(blank.sheet.to_dict()),
-            version=1, created_at=now, updated_at=now,
-        )
-        self.conn.execute(stmt)
+        self.conn.execute(_NEW_CONVERSATION[self.conn.dialect.name], {
+            "id": new_id(), "channel": channel, "user_key": user_key, "state": blank.state, "locale": blank.locale,
+            "context": json.dumps(blank.context()), "sheet_enc": self.cipher.encrypt_json(blank.sheet.to_dict()),
+            "version": 1, "created_at": now, "updated_at": now,
+        })
         return self._load(self._select_locked(channel, user_key))
 
     def _select_locked(self, channel: str, user_key: str) -> Any:
-        return self.conn.execute(
-            select(t.conversations)
-            .where(t.conversations.c.channel == channel, t.conversations.c.user_key == user_key)
-            .with_for_update()
-        ).one_or_none()
+        return self.conn.execute(_LOCK_CONVERSATION, {"b_channel": channel, "b_user_key": user_key}).one_or_none()
 
     def get(self, conversation_id: str) -> Conversation | None:
         """A conversation by id, without locking."""
@@ -98,32 +123,31 @@ class Conversations(Repository):
 
     def find(self, channel: str, user_key: str) -> Conversation | None:
         """A conversation by channel and user key, without locking."""
-        row = self.conn.execute(
-            select(t.conversations)
-            .where(t.conversations.c.channel == channel, t.conversations.c.user_key == user_key)
-        ).one_or_none()
+        row = self.conn.execute(_FIND_CONVERSATION, {"b_channel": channel, "b_user_key": user_key}).one_or_none()
         return self._load(row) if row else None
 
     def _load(self, row: Any) -> Conversation:
+        sheet = self.cipher.decrypt_json(row.sheet_enc)
+        self._loaded_sheets[row.id] = sheet
         conv = Conversation(
             channel=row.channel, user_key=row.user_key, state=row.state, locale=row.locale,
-            sheet=Sheet.from_dict(self.cipher.decrypt_json(row.sheet_enc)),
-            last_active_at=row.last_active_at, id=row.id,
+            sheet=Sheet.from_dict(sheet), last_active_at=row.last_active_at, id=row.id,
         )
         conv.restore_context(json.loads(row.context))
         return conv
 
     def save(self, conv: Conversation, now: datetime) -> None:
-        """Write state, bookkeeping and the (encrypted) sheet back."""
-        self.conn.execute(
-            update(t.conversations).where(t.conversations.c.id == conv.id).values(
-                state=conv.state, locale=conv.locale, context=json.dumps(conv.context()),
-                sheet_enc=self.cipher.encrypt_json(conv.sheet.to_dict()),
-                last_active_at=conv.last_active_at, updated_at=now,
-                version=t.conversations.c.version + 1,
-                unreachable_at=None,  # someone who just wrote can be written to again
-            )
-        )
+        """Write state and bookkeeping back, and the sheet (encrypted) when this turn changed it."""
+        params = {"b_id": conv.id, "b_state": conv.state, "b_locale": conv.locale,
+                  "b_context": json.dumps(conv.context()), "b_last_active_at": conv.last_active_at,
+                  "b_updated_at": now}
+        sheet = conv.sheet.to_dict()
+        if conv.id in self._loaded_sheets and self._loaded_sheets[conv.id] == sheet:
+            self.conn.execute(_SAVE_CONVERSATION, params)
+            return
+        self.conn.execute(_SAVE_CONVERSATION_AND_SHEET, {**params, "b_sheet_enc": self.cipher.encrypt_json(sheet)})
+        if conv.id is not None:
+            self._loaded_sheets[conv.id] = sheet
 
     def erase(self, conversation_id: str, blank: Sheet, now: datetime, unlink: bool = False) -> None:
         """An empty sheet; with `unlink`, the channel's user key replaced so the person is not known again."""
@@ -158,11 +182,17 @@ class Transcript(Repository):
     def add(self, conversation_id: str, direction: str, author: str, body: dict[str, Any],
             at: datetime, outbox_id: int | None = None) -> int:
         """Append one message; returns its id."""
-        result = self.conn.execute(insert(t.messages).values(
-            conversation_id=conversation_id, direction=direction, author=author,
-            body_enc=self.cipher.encrypt_json(body), outbox_id=outbox_id, created_at=at,
-        ))
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
+        return self.add_all(conversation_id, direction, author, [body], at, outbox_id)[-1]
+
+    def add_all(self, conversation_id: str, direction: str, author: str, bodies: list[dict[str, Any]],
+                at: datetime, outbox_id: int | None = None) -> list[int]:
+        """Append messages in one statement; returns their ids, in order."""
+        rows = self.conn.execute(_ADD_MESSAGES, [
+            {"conversation_id": conversation_id, "direction": direction, "author": author,
+             "body_enc": self.cipher.encrypt_json(body), "outbox_id": outbox_id, "created_at": at}
+            for body in bodies
+        ]).all()
+        return [int(row.id) for row in rows]
 
     def since(self, conversation_id: str, after_id: int, limit: int = 200,
               until: datetime | None = None) -> list[TranscriptEntry]:
@@ -199,12 +229,11 @@ class Outbox(Repository):
     def add(self, conversation_id: str, channel: str, user_key: str, payload: dict[str, Any],
             at: datetime) -> int:
         """Queue one reply."""
-        result = self.conn.execute(insert(t.outbox).values(
-            conversation_id=conversation_id, channel=channel, user_key=user_key,
-            payload_enc=self.cipher.encrypt_json(payload), status="pending", attempts=0,
-            next_attempt_at=at, created_at=at,
-        ))
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
+        return int(self.conn.execute(_ADD_OUTBOX, {
+            "conversation_id": conversation_id, "channel": channel, "user_key": user_key,
+            "payload_enc": self.cipher.encrypt_json(payload), "status": "pending", "attempts": 0,
+            "next_attempt_at": at, "created_at": at,
+        }).scalar_one())
 
     def due(self, now: datetime, limit: int = 50, skip: Collection[str] = ()) -> list[OutboxItem]:
         """Pending replies whose time has come, oldest first, at most one unsent head per conversation;
