@@ -106,13 +106,22 @@ class Deliverer:
         self._wake: asyncio.Event | None = None
         self._stopping = False
         self._tasks: dict[str, asyncio.Task[int]] = {}
+        self._waking = False  # a wake-up is on its way to the loop
 
     def wake(self) -> None:
-        """Something was queued (thread-safe)."""
+        """Something was queued (thread-safe); one wake-up waits at most, however many commits ask."""
         loop, event = self._loop, self._wake
-        if loop is not None and event is not None:
-            with contextlib.suppress(RuntimeError):  # the loop has just closed; the next start finds the row
-                loop.call_soon_threadsafe(event.set)
+        if loop is not None and event is not None and not self._waking:
+            self._waking = True
+            try:
+                loop.call_soon_threadsafe(self._woken)
+            except RuntimeError:  # the loop has just closed; the next start finds the row
+                self._waking = False
+
+    def _woken(self) -> None:
+        self._waking = False
+        if self._wake is not None:
+            self._wake.set()
 
     def stop(self) -> None:
         """End run_forever() (thread-safe)."""
@@ -128,6 +137,7 @@ class Deliverer:
         its own task (one per conversation at a time), and look again when woken or a task ends."""
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        self._waking = False
         try:
             while not self._stopping:
                 try:

@@ -161,6 +161,7 @@ class LineStandIn:
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # connections kept open, as the real API keeps them
             def log_message(self, *args: Any) -> None:
                 pass
 
