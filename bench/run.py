@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import platform
+import queue
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -26,7 +29,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.server import free_port, start  # noqa: E402
+from bench.stored import preload  # noqa: E402
+from tests.e2e.server import TSUNAGU, free_port, start  # noqa: E402
 from tests.standins.telegram_api import TOKEN, TelegramStandIn  # noqa: E402
 
 SECRET = "bench-secret"
@@ -43,10 +47,13 @@ def post_all(port: int, updates: list[dict[str, Any]], senders: int = SENDERS) -
     local = threading.local()
     times: list[float] = []
     lock = threading.Lock()
+    clients: queue.SimpleQueue[httpx.Client] = queue.SimpleQueue()
+    for _ in range(senders):  # made before the clock starts (see reply_lag)
+        clients.put(httpx.Client(timeout=30))
 
     def send(update: dict[str, Any]) -> None:
         if not hasattr(local, "http"):
-            local.http = httpx.Client(timeout=30)
+            local.http = clients.get_nowait()
         began = time.perf_counter()
         answer = local.http.post(f"http://127.0.0.1:{port}/webhooks/telegram", json=update,
                                  headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
@@ -115,8 +122,7 @@ def reply_lag(port: int, standin: TelegramStandIn, people: int = 100, every: flo
     posted: list[tuple[int, float]] = []
     lock = threading.Lock()
 
-    def person(chat: int, offset: float) -> None:
-        http = httpx.Client(timeout=30)
+    def person(chat: int, offset: float, http: httpx.Client) -> None:
         time.sleep(offset)
         for n in range(rounds):
             update = standin.message(chat, "/start" if n == 0 else "ヘルプ")
@@ -127,7 +133,10 @@ def reply_lag(port: int, standin: TelegramStandIn, people: int = 100, every: flo
                 posted.append((chat, began))
             time.sleep(max(0.0, every - (time.monotonic() - began)))
 
-    threads = [threading.Thread(target=person, args=(chat, every * i / people)) for i, chat in enumerate(chats)]
+    # each client made before the clock starts: making one (its TLS context) takes this process tens of ms
+    clients = [httpx.Client(timeout=30) for _ in chats]
+    threads = [threading.Thread(target=person, args=(chat, every * i / people, http))
+               for i, (chat, http) in enumerate(zip(chats, clients, strict=True))]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -167,6 +176,150 @@ def run(people: int, lag_rounds: int = 3) -> dict[str, Any]:
             "lag_n": len(lags), "start_s": started, "rss_mb": memory, "drain_s": drained}
 
 
+def intake_with_stored(stored: int, people: int) -> float:
+    """Intake throughput (first messages of new people) with `stored` conversations already in the database."""
+    standin = TelegramStandIn().start()
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_API_BASE_URL": standin.root}
+    with tempfile.TemporaryDirectory() as directory:
+        data_dir = Path(directory) / "var"
+        upgrade_env = {k: v for k, v in os.environ.items() if not k.startswith(("TSUNAGU_", "TELEGRAM_", "LINE_"))}
+        subprocess.run([*TSUNAGU, "db", "upgrade"], env={**upgrade_env, "TSUNAGU_DATA_DIR": str(data_dir)},
+                       check=True, capture_output=True)
+        preload(data_dir, stored)
+        server = start(data_dir, None, env)
+        try:
+            port = int(server.url.rsplit(":", 1)[1])
+            post_all(port, [standin.message(2_000_000 + n, "/start") for n in range(50)])  # warm up
+            rate, _ = post_all(port, [standin.message(3_000_000 + n, "/start") for n in range(people)])
+        finally:
+            server.stop()
+            standin.stop()
+    return rate
+
+
+def scale(people: int, small: int = 1_000, large: int = 1_000_000) -> dict[str, float]:
+    """Intake with `small` and with `large` stored conversations, each in its own fresh database."""
+    few = intake_with_stored(small, people)
+    many = intake_with_stored(large, people)
+    return {"scale_small": small, "scale_large": large, "scale_small_rate": few, "scale_large_rate": many,
+            "scale_slowdown": few / many}
+
+
+KILL_CHATS = 200
+
+
+def press_through(port: int, standin: TelegramStandIn, chats: list[int]) -> int:
+    """Each chat sends /start, then presses 「はじめる」 on the greeting; returns the updates acknowledged."""
+    acknowledged = 0
+    lock = threading.Lock()
+
+    def person(chat: int) -> None:
+        nonlocal acknowledged
+        http = httpx.Client(timeout=30)
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        url = f"http://127.0.0.1:{port}/webhooks/telegram"
+        if http.post(url, json=standin.message(chat, "/start"), headers=headers).status_code != 200:
+            return
+        with lock:
+            acknowledged += 1
+        standin.wait(lambda: any(m.data() for m in standin.messages(chat)), timeout=120, what="the greeting")
+        greeting = next(m for m in standin.messages(chat) if m.data())
+        if http.post(url, json=standin.callback(chat, "welcome:start", greeting.message_id),
+                     headers=headers).status_code == 200:
+            with lock:
+                acknowledged += 1
+
+    with ThreadPoolExecutor(SENDERS) as pool:
+        list(pool.map(person, chats))
+    return acknowledged
+
+
+def kept_by_tsunagu(data_dir: Path, chats: list[int]) -> int:
+    """Updates of these chats in the database (the thread keeps each one the bot took in)."""
+    db = sqlite3.connect(data_dir / "tsunagu.sqlite3")
+    try:
+        marks = ",".join("?" * len(chats))
+        return int(db.execute(f"SELECT count(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+                              f" WHERE m.direction = 'in' AND c.user_key IN ({marks})",
+                              [str(c) for c in chats]).fetchone()[0])
+    finally:
+        db.close()
+
+
+def kept_by_baseline(data_dir: Path, chats: list[int]) -> int:
+    """Updates of these chats whose effect the pickle file holds (the state a chat reached)."""
+    path = data_dir / "baseline.pickle"
+    if not path.exists():
+        return 0
+    with path.open("rb") as fh:
+        states = pickle.load(fh).get("conversations", {}).get("intake", {})  # our own file
+    return sum(min(2, 1 + int(states[(chat, chat)])) for chat in chats if states.get((chat, chat)) is not None)
+
+
+def replied(standin: TelegramStandIn, chats: list[int]) -> int:
+    """Chats that got the answer to their press (the question after the greeting)."""
+    return sum(1 for chat in chats if len(standin.messages(chat)) >= 2)
+
+
+def kill_9(launch: Callable[[], Any], port: int, standin: TelegramStandIn, kept: Callable[[], int],
+           first_chat: int) -> dict[str, int]:
+    """Acknowledged updates, then kill -9 a second after the last, start again; what survived."""
+    chats = list(range(first_chat, first_chat + KILL_CHATS))
+    process = launch()
+    acknowledged = press_through(port, standin, chats)
+    time.sleep(1.0)
+    process.kill()
+    process.wait(10)
+    process = launch()
+    drain(standin, quiet=5.0, limit=120)
+    process.terminate()
+    process.wait(10)
+    survived = kept()
+    return {"acknowledged": acknowledged, "lost": acknowledged - survived, "unanswered": KILL_CHATS - replied(
+        standin, chats)}
+
+
+def tsunagu_kill(tmp: Path) -> dict[str, int]:
+    """kill -9 of the real `tsunagu serve`."""
+    standin = TelegramStandIn().start()
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_API_BASE_URL": standin.root}
+    port = free_port()
+    data_dir = tmp / "kill"
+    try:
+        return kill_9(lambda: start(data_dir, None, env, port=port).process, port, standin,
+                      lambda: kept_by_tsunagu(data_dir, list(range(7_000_000, 7_000_000 + KILL_CHATS))), 7_000_000)
+    finally:
+        standin.stop()
+
+
+def baseline(tmp: Path, people: int) -> dict[str, Any]:
+    """The python-telegram-bot ConversationHandler + PicklePersistence bot (bench/baseline.py): intake
+    throughput and answer time as above, then the same kill -9."""
+    standin = TelegramStandIn().start()
+    port = free_port()
+    data_dir = tmp / "baseline"
+    data_dir.mkdir()
+
+    def launch() -> subprocess.Popen[bytes]:
+        process = subprocess.Popen([sys.executable, str(ROOT / "bench" / "baseline.py"), str(port), str(data_dir),
+                                    SECRET, standin.root])
+        wait_healthy(f"http://127.0.0.1:{port}")
+        return process
+
+    try:
+        process = launch()
+        post_all(port, [standin.message(2_000_000 + n, "/start") for n in range(50)])  # warm up
+        rate, times = post_all(port, [standin.message(3_000_000 + n, "/start") for n in range(people)])
+        process.kill()
+        process.wait(10)
+        killed = kill_9(launch, port, standin, lambda: kept_by_baseline(
+            data_dir, list(range(8_000_000, 8_000_000 + KILL_CHATS))), 8_000_000)
+    finally:
+        standin.stop()
+    return {"baseline_rate": rate, "baseline_p50_ms": quantile(times, 0.5) * 1000,
+            "baseline_p99_ms": quantile(times, 0.99) * 1000, **{f"baseline_{k}": v for k, v in killed.items()}}
+
+
 def table(r: dict[str, Any]) -> str:
     rows: list[tuple[str, str, str, Callable[[], bool]]] = [
         ("intake (webhooks committed/s)", f"{r['intake_rate']:.0f}", "", lambda: True),
@@ -178,7 +331,25 @@ def table(r: dict[str, Any]) -> str:
          "p99 ≤ 100 ms", lambda: r["lag_p99_ms"] <= 100),
         ("the intake's replies all sent (paced to Telegram's limits)", f"{r['drain_s']:.0f} s", "", lambda: True),
         ("start until /healthz", f"{r['start_s']:.2f} s", "≤ 2 s", lambda: r["start_s"] <= 2),
+    ]
+    if "scale_slowdown" in r:
+        rows += [
+            (f"intake with {r['scale_small']:,} / {r['scale_large']:,} stored conversations",
+             f"{r['scale_small_rate']:.0f} / {r['scale_large_rate']:.0f} /s", "", lambda: True),
+            ("slowdown from the smaller to the larger store", f"{r['scale_slowdown']:.2f} ×", "≤ 1.2 ×",
+             lambda: r["scale_slowdown"] <= 1.2),
+        ]
+    rows += [
         ("resident memory after the load", f"{r['rss_mb']:.0f} MB", "", lambda: True),
+        (f"kill -9 a second after {r['kill_acknowledged']} acknowledged updates ({KILL_CHATS} chats): updates lost,"
+         " chats left unanswered", f"{r['kill_lost']}, {r['kill_unanswered']}", "0, 0",
+         lambda: r["kill_lost"] == 0 and r["kill_unanswered"] == 0),
+        ("baseline (python-telegram-bot ConversationHandler + PicklePersistence): intake",
+         f"{r['baseline_rate']:.0f} /s", "", lambda: True),
+        ("baseline: webhook answer p50 / p99", f"{r['baseline_p50_ms']:.1f} / {r['baseline_p99_ms']:.1f} ms", "",
+         lambda: True),
+        (f"baseline: kill -9 after {r['baseline_acknowledged']} acknowledged updates: updates lost, chats left"
+         " unanswered", f"{r['baseline_lost']}, {r['baseline_unanswered']}", "", lambda: True),
     ]
     lines = ["| measure | result | target | met |", "|---|---|---|---|"]
     for name, value, target, met in rows:
@@ -190,9 +361,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, default=2000)
     parser.add_argument("--lag-rounds", type=int, default=3, help="messages each of the 100 people writes, 10 s apart")
+    parser.add_argument("--stored", type=int, default=1_000_000,
+                        help="conversations stored for the scale run (compared with 1,000; 0 skips it)")
     parser.add_argument("--write", action="store_true", help="append the table to bench/RESULTS.md")
     args = parser.parse_args()
     result = run(args.people, args.lag_rounds)
+    if args.stored:
+        result.update(scale(args.people, large=args.stored))
+    with tempfile.TemporaryDirectory() as directory:
+        result.update({f"kill_{k}": v for k, v in tsunagu_kill(Path(directory)).items()})
+        result.update(baseline(Path(directory), args.people))
     machine = f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
     text = table(result)
     print(text)

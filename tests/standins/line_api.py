@@ -6,6 +6,7 @@ builds signed webhook bodies as LINE sends them."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -162,6 +163,10 @@ class LineStandIn:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # connections kept open, as the real API keeps them
+
+            def handle(self) -> None:
+                with contextlib.suppress(ConnectionResetError, BrokenPipeError):  # the bot went away mid-connection
+                    super().handle()
             def log_message(self, *args: Any) -> None:
                 pass
 

@@ -4,6 +4,7 @@ faults (429, 500, 403, timeouts) on request."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -177,6 +178,10 @@ class TelegramStandIn:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # connections kept open, as the real API keeps them
+
+            def handle(self) -> None:
+                with contextlib.suppress(ConnectionResetError, BrokenPipeError):  # the bot went away mid-connection
+                    super().handle()
             def log_message(self, *args: Any) -> None:
                 pass
 
