@@ -7,9 +7,9 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-# httpx logs every request's URL at INFO, and a Bot API URL holds the bot's token; one line per
-# reply would also cost time on the delivery path
-QUIET = ("httpx", "httpcore")
+# httpx logs every request's URL at INFO, and a Bot API URL holds the bot's token; transitions logs
+# each callback it runs at INFO, several lines a message. Either would also cost time per message.
+QUIET = ("httpx", "httpcore", "transitions")
 
 
 class JsonFormatter(logging.Formatter):
