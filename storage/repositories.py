@@ -212,6 +212,15 @@ class Transcript(Repository):
             for r in rows
         ]
 
+    def delivery_states(self, conversation_id: str, message_ids: list[int]) -> dict[int, str]:
+        """The outbox state (pending, sent, failed) of these outgoing messages of a conversation; nothing
+        is decrypted."""
+        rows = self.conn.execute(
+            select(t.messages.c.id, t.outbox.c.status)
+            .join(t.outbox, t.outbox.c.id == t.messages.c.outbox_id)
+            .where(t.messages.c.conversation_id == conversation_id, t.messages.c.id.in_(message_ids)))
+        return {int(r.id): str(r.status) for r in rows}
+
     def last_id(self, conversation_id: str) -> int:
         """The newest message's id (0 for none)."""
         return int(self.conn.execute(select(func.max(t.messages.c.id))

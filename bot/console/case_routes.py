@@ -62,7 +62,7 @@ def message_row(m: TranscriptEntry, text: str) -> dict[str, object]:
     only when it did not arrive)."""
     shown = m.direction == "out" and (m.author == "counselor" or m.delivery in ("pending", "failed"))
     delivery = DELIVERY_LABELS.get(m.delivery or "") if shown else None
-    return {"author": m.author, "author_label": _(AUTHORS.get(m.author, m.author)), "text": text,
+    return {"id": m.id, "author": m.author, "author_label": _(AUTHORS.get(m.author, m.author)), "text": text,
             "delivery": m.delivery or "", "delivery_label": _(delivery) if delivery else "",
             "at": m.created_at.astimezone().strftime("%Y-%m-%d %H:%M")}
 
@@ -122,6 +122,15 @@ def routes(guard: Callable[[Page], Endpoint], cases: Cases, relays: Relays, mana
 
     def handoff_id(request: Request) -> str:
         return str(request.path_params["handoff_id"])
+
+    async def deliveries(request: Request, who: ConsoleSession) -> Response:
+        """The delivery states of the replies the case page shows as waiting (?ids=1,2,3)."""
+        ids = [int(i) for i in request.query_params.get("ids", "").split(",") if i.isdigit()]
+        states = await run_in_threadpool(cases.deliveries, who, handoff_id(request), ids)
+        with use_locale(locale(request)):
+            body = {str(i): {"state": state, "label": _(DELIVERY_LABELS[state])} for i, state in states.items()
+                    if state in DELIVERY_LABELS}
+        return JSONResponse(body, headers=HEADERS)
 
     def back(request: Request) -> Response:
         return redirect(f"/console/handoffs/{handoff_id(request)}")
@@ -234,5 +243,6 @@ def routes(guard: Callable[[Page], Endpoint], cases: Cases, relays: Relays, mana
         Route(base, guard(case), methods=["GET"]),
         Route(f"{base}/sheet", guard(sheet), methods=["GET"]),
         Route(f"{base}/export.json", guard(export), methods=["GET"]),
+        Route(f"{base}/deliveries.json", guard(deliveries), methods=["GET"]),
         *(Route(f"{base}/{name}", guard(view), methods=["POST"]) for name, view in posts.items()),
     ]

@@ -17,6 +17,7 @@ OUTCOMES = {"connected": N_("支援につないだ"), "relayed": N_("ほかの�
             "no_contact": N_("連絡が取れなかった"), "ended": N_("本人・家族の希望で終了"), "other": N_("その他")}
 STATUSES = ("open", "claimed", "offered", "closed")
 MAX_NOTE = 4000
+MAX_FOLLOWED = 100  # replies whose delivery one request asks about
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,13 @@ class Cases:
             audit(uow, who, "view_thread", handoff_id, now)
             uow.commit()
             return view
+
+    def deliveries(self, who: ConsoleSession, handoff_id: str, message_ids: list[int]) -> dict[int, str]:
+        """Whether these replies of a case reached the person, for the case page to follow them. Not
+        audited: states only, no content, asked every few seconds by a page whose opening was."""
+        with self._uow() as uow:
+            handoff = visible(uow, who, handoff_id)
+            return uow.transcript.delivery_states(handoff.conversation_id, message_ids[:MAX_FOLLOWED])
 
     def _thread(self, uow: UnitOfWork, handoff: Handoff) -> list[TranscriptEntry]:
         thread: list[TranscriptEntry] = []

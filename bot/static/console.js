@@ -1,6 +1,7 @@
 // The console's little script (no build step): live badges for open, urgent and relayed cases and a
-// banner while an urgent case waits, on every page, the "new cases" notice on the queue, canned replies into the reply box, and a
-// confirmation before recording a withdrawn consent. Everything works without it, only less live.
+// banner while an urgent case waits, on every page, the "new cases" notice on the queue, canned replies into the reply box,
+// the delivery state of replies still waiting on a case, and a confirmation before recording a withdrawn consent.
+// Everything works without it, only less live.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -51,6 +52,24 @@
   });
 
   document.querySelectorAll("ol.thread").forEach(function (thread) { thread.scrollTop = thread.scrollHeight; });
+
+  var followed = 0;
+  function follow() {
+    var waiting = document.querySelectorAll("ol.thread .delivery.pending[data-message]");
+    if (!waiting.length || followed++ > 150) { return; }  // about five minutes, then a reload shows the rest
+    var ids = Array.prototype.map.call(waiting, function (el) { return el.dataset.message; });
+    fetch(window.location.pathname + "/deliveries.json?ids=" + ids.join(","), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : {}; })
+      .then(function (states) {
+        waiting.forEach(function (el) {
+          var now = states[el.dataset.message];
+          if (now && now.state !== "pending") { el.className = "delivery " + now.state; el.textContent = now.label; }
+        });
+      })
+      .catch(function () {})
+      .then(function () { setTimeout(follow, 2000); });
+  }
+  setTimeout(follow, 1000);
 
   check();
   setInterval(check, 10000);

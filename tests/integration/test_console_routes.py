@@ -154,13 +154,18 @@ def test_a_reply_reaches_the_person_with_its_delivery_state_and_is_audited(conta
     post(http, f"{case}/claim")
     sent = post(http, f"{case}/reply", text="こんばんは。<b>佐藤</b>です。")
     assert sent.status_code == 200 and "こんばんは。&lt;b&gt;佐藤&lt;/b&gt;です。" in sent.text
-    assert '<span class="delivery pending">送信待ち</span>' in sent.text
+    waiting = re.findall(r'<span class="delivery pending" data-message="(\d+)">送信待ち</span>', sent.text)[-1]
+    followed = f"{case}/deliveries.json?ids={waiting},999999,x"
+    assert http.get(followed).json() == {waiting: {"state": "pending", "label": "送信待ち"}}
     empty = post(http, f"{case}/reply", text="  ")
     assert empty.status_code == 400 and "返信は1〜4000文字で書いてください。" in empty.text
     _, thread = container.service.thread("webchat", "person-1")
     assert [m.body["text"] for m in thread if m.author == "counselor"] == ["こんばんは。<b>佐藤</b>です。"]
     asyncio.run(container.deliverer.deliver_due())
-    assert '<span class="delivery sent">届きました</span>' in http.get(case).text
+    assert f'<span class="delivery sent" data-message="{waiting}">届きました</span>' in http.get(case).text
+    assert http.get(followed).json() == {waiting: {"state": "sent", "label": "届きました"}}
+    english = http.get(followed, headers={"accept-language": "en"}).json()
+    assert english[waiting]["label"] != "届きました", "in the page's language"
     assert ("a1@adachi.example", "reply", handoff_id) in audit_actions(container)
 
 
