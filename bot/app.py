@@ -19,7 +19,6 @@ from starlette.staticfiles import StaticFiles
 
 from bot.bootstrap import Container
 from bot.channels import webchat
-from bot.channels.line import webhook as line_webhook
 from bot.channels.telegram import webhook as telegram_webhook
 from bot.channels.telegram.polling import Poller
 from bot.console.accounts import Accounts
@@ -93,5 +92,7 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
     if container.telegram is not None and settings.telegram and settings.telegram.webhook_secret:
         routes.append(telegram_webhook.route(container.telegram, settings.telegram.webhook_secret))
     if container.line is not None:
+        from bot.channels.line import webhook as line_webhook  # loaded only where LINE is set up
+
         routes.append(line_webhook.route(container.line))
     return Starlette(routes=routes, lifespan=lifespan)

@@ -6,13 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from bot.admin import Admin
-from bot.channels.line.client import LineApi
-from bot.channels.line.sender import LineSender
-from bot.channels.line.webhook import LineInbox
 from bot.channels.telegram.client import make_bot
 from bot.channels.telegram.inbox import Inbox
 from bot.channels.telegram.sender import TelegramSender
@@ -30,6 +28,10 @@ from storage.crypto import FieldCipher, load_keys
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork, UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.channels.line.client import LineApi
+    from bot.channels.line.webhook import LineInbox
 
 
 @dataclass
@@ -78,6 +80,10 @@ def build(settings: Settings) -> Container:
     if settings.telegram is not None:
         senders["telegram"] = TelegramSender(make_bot(settings.telegram, settings.http_timeout))
     if settings.line is not None:
+        from bot.channels.line.client import LineApi  # line-bot-sdk takes about half a second to import:
+        from bot.channels.line.sender import LineSender  # only where LINE is set up
+        from bot.channels.line.webhook import LineInbox
+
         senders["line"] = LineSender(LineApi(settings.line, settings.http_timeout))
     deliverer = Deliverer(uow, senders, lease=lease_for(settings.http_timeout),
                           reader=partial(SqlUnitOfWork, engine, cipher, read_only=True))
@@ -117,11 +123,20 @@ def make_alerter(settings: Settings, uow: Callable[[], UnitOfWork]) -> Alerter:
         webhook_url=settings.alert_webhook_url,
         telegram=make_bot(settings.telegram, settings.http_timeout) if settings.telegram else None,
         telegram_chat_id=settings.alert_telegram_chat_id,
-        line=LineApi(settings.line, settings.http_timeout) if settings.line else None,
+        line=line_api(settings),
         line_to=settings.alert_line_to,
     )
     public = settings.public_url or f"http://{settings.host}:{settings.port}"
     return Alerter(uow, targets, public, settings.http_timeout, settings.default_locale)
+
+
+def line_api(settings: Settings) -> LineApi | None:
+    """A Messaging API client when LINE is set up."""
+    if settings.line is None:
+        return None
+    from bot.channels.line.client import LineApi
+
+    return LineApi(settings.line, settings.http_timeout)
 
 
 def lease_for(http_timeout: float) -> timedelta:

@@ -10,19 +10,20 @@ import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import httpx
-from linebot.v3.messaging import PushMessageRequest, TextMessage
-from linebot.v3.messaging.exceptions import ApiException
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.channels.line.client import LineApi
 from bot.service import utcnow
 from dialogs.i18n import gettext as _
 from dialogs.i18n import use_locale
 from storage.records import StaffAlert
 from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.channels.line.client import LineApi
 
 log = logging.getLogger(__name__)
 BACKOFF = (5, 30, 120, 600)  # seconds; then every ten minutes
@@ -144,6 +145,9 @@ class Alerter:
             raise
 
     async def _line(self, text: str, link: str) -> None:
+        from linebot.v3.messaging import PushMessageRequest, TextMessage  # the SDK loads only where LINE is set up
+        from linebot.v3.messaging.exceptions import ApiException
+
         api, to = self._targets.line, self._targets.line_to
         if api is None or not to:
             raise Permanent("no staff LINE group")
