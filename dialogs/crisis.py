@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sudachipy import Dictionary, SplitMode
@@ -34,6 +34,9 @@ TRIVIAL = "眠い|恥ずかしい|暑い|寒い|忙しい|暇|面白い|笑う|�
 
 def _hiragana(text: str) -> str:
     return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
+
+
+TRIVIAL_FORMS = frozenset(TRIVIAL.split("|")) | {_hiragana(w) for w in TRIVIAL.split("|")}
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ ENGLISH: tuple[tuple[str, re.Pattern[str]], ...] = (
     (MEDICAL, re.compile(r"\b(can'?t breathe|not breathing|unconscious|won'?t wake up|seizures?|"
                          r"bleeding|ambulance)\b")),
 )
-SENTENCE_END = re.compile(r"[。！？!?\n]+")
+SENTENCE = re.compile(r"[^。！？!?\n]+")
 
 
 @cache
@@ -136,25 +139,38 @@ def variants(text: str) -> list[str]:
 def _forms(morpheme: Any) -> frozenset[str]:
     """What a token may be called: its surface, dictionary form and normalised lemma (lower case),
     and 意志:<lemma> for a volitional verb (死のう, 飛び降りよう)."""
-    surface = morpheme.surface()
-    lemma = morpheme.normalized_form()
-    base = morpheme.dictionary_form()
+    return _named(morpheme.surface(), morpheme.normalized_form(), morpheme.dictionary_form(),
+                  morpheme.part_of_speech()[0])
+
+
+@lru_cache(maxsize=65_536)
+def _named(surface: str, lemma: str, base: str, pos: str) -> frozenset[str]:
     forms = {surface.lower(), lemma.lower(), base.lower()}
-    pos = morpheme.part_of_speech()[0]
     if pos == "動詞" and surface != base and surface.endswith("う"):
         forms |= {f"意志:{lemma}", f"意志:{base}"}
     return frozenset(forms | {_hiragana(f) for f in forms})
 
 
-def _sentences(text: str) -> list[list[frozenset[str]]]:
+def _read(text: str) -> tuple[set[int], list[list[frozenset[str]]]]:
+    """One pass of the tokenizer over each sentence: where tokens begin (for slang), and each
+    sentence's tokens by their forms (spaces left out)."""
     tokenizer = _tokenizer()
-    return [[_forms(m) for m in tokenizer.tokenize(part) if m.part_of_speech()[0] != "空白"]
-            for part in SENTENCE_END.split(text) if part.strip()]
+    starts: set[int] = set()
+    sentences: list[list[frozenset[str]]] = []
+    for sentence in SENTENCE.finditer(text):
+        if not sentence.group().strip():
+            continue
+        tokens = []
+        for m in tokenizer.tokenize(sentence.group()):
+            starts.add(sentence.start() + m.begin())
+            if m.part_of_speech()[0] != "空白":
+                tokens.append(_forms(m))
+        sentences.append(tokens)
+    return starts, sentences
 
 
-def _slang(text: str) -> set[str]:
+def _slang(text: str, starts: set[int]) -> set[str]:
     """Categories of slang words that begin where a token begins."""
-    starts = {m.begin() for m in _tokenizer().tokenize(text)}
     lowered = text.lower()
     return {category for word, category in SLANG.items()
             if any(m.start() in starts for m in re.finditer(re.escape(word.lower()), lowered))}
@@ -184,8 +200,7 @@ def _matches(rule_: Rule, tokens: list[frozenset[str]], context: frozenset[str])
 
 def _exaggerates(tokens: list[frozenset[str]], at: int) -> bool:
     """死ぬほど眠い, 死にたいくらい恥ずかしい: a trivial state within the next few tokens."""
-    trivial = frozenset(TRIVIAL.split("|")) | {_hiragana(w) for w in TRIVIAL.split("|")}
-    return any(trivial & forms for forms in tokens[at + 1: at + 5])
+    return any(TRIVIAL_FORMS & forms for forms in tokens[at + 1: at + 5])
 
 
 def detect(text: str) -> frozenset[str]:
@@ -195,8 +210,9 @@ def detect(text: str) -> frozenset[str]:
     found = {category for category, pattern in ENGLISH if pattern.search(text.lower())}
     readings = []
     for variant in variants(text):
-        found |= _slang(variant)
-        readings.append(_sentences(variant))
+        starts, sentences = _read(variant)
+        found |= _slang(variant, starts)
+        readings.append(sentences)
     context = frozenset().union(*(forms for tokens in readings[0] for forms in tokens))  # as typed
     for sentences in readings:
         for tokens in sentences:

@@ -64,6 +64,22 @@ _SAVE_CONVERSATION_AND_SHEET = (update(t.conversations).where(_conv.id == bindpa
                                 .values(sheet_enc=bindparam("b_sheet_enc"), **_SAVE_STATE))
 _ADD_MESSAGES = insert(t.messages).returning(t.messages.c.id, sort_by_parameter_order=True)
 _ADD_OUTBOX = insert(t.outbox).returning(t.outbox.c.id)
+_out = t.outbox.c
+_DUE = (select(t.outbox)
+        .where(_out.status == "pending", _out.next_attempt_at <= bindparam("b_now"),
+               _out.conversation_id.not_in(select(_out.conversation_id).where(
+                   _out.status == "pending", _out.next_attempt_at > bindparam("b_now"))),
+               _out.conversation_id.not_in(bindparam("b_skip", expanding=True)))
+        .order_by(_out.id).limit(bindparam("b_limit")))
+_earlier = t.outbox.alias("earlier")
+_CLAIM = (update(t.outbox)
+          .where(_out.id == bindparam("b_id"), _out.status == "pending", _out.next_attempt_at <= bindparam("b_now"),
+                 ~select(_earlier.c.id).where(_earlier.c.conversation_id == _out.conversation_id,
+                                              _earlier.c.id < _out.id, _earlier.c.status == "pending").exists())
+          .values(next_attempt_at=bindparam("b_until"))
+          .returning(_out.id))
+_MARK_SENT = (update(t.outbox).where(_out.id == bindparam("b_id"))
+              .values(status="sent", sent_at=bindparam("b_at"), attempts=_out.attempts + 1))
 
 
 class Repository:
@@ -247,40 +263,18 @@ class Outbox(Repository):
     def due(self, now: datetime, limit: int = 50, skip: Collection[str] = ()) -> list[OutboxItem]:
         """Pending replies whose time has come, oldest first, at most one unsent head per conversation;
         none of the conversations in `skip` (those being delivered already: nothing is decrypted for them)."""
-        blocked = (
-            select(t.outbox.c.conversation_id)
-            .where(t.outbox.c.status == "pending", t.outbox.c.next_attempt_at > now)
-        )
-        stmt = select(t.outbox).where(t.outbox.c.status == "pending", t.outbox.c.next_attempt_at <= now,
-                                      t.outbox.c.conversation_id.not_in(blocked))
-        if skip:
-            stmt = stmt.where(t.outbox.c.conversation_id.not_in(list(skip)))
-        rows = self.conn.execute(stmt.order_by(t.outbox.c.id).limit(limit)).all()
+        rows = self.conn.execute(_DUE, {"b_now": now, "b_skip": list(skip), "b_limit": limit}).all()
         return [OutboxItem(r.id, r.conversation_id, r.channel, r.user_key,
                            self.cipher.decrypt_json(r.payload_enc), r.attempts, r.parts_sent) for r in rows]
 
     def claim(self, item_id: int, now: datetime, lease: timedelta) -> bool:
-        """Take a due item for one delivery attempt; False when another process took it first."""
-        earlier = t.outbox.alias("earlier")
-        earlier_pending = (
-            select(earlier.c.id)
-            .where(earlier.c.conversation_id == t.outbox.c.conversation_id, earlier.c.id < t.outbox.c.id,
-                   earlier.c.status == "pending")
-            .exists()
-        )
-        stmt = (
-            update(t.outbox)
-            .where(t.outbox.c.id == item_id, t.outbox.c.status == "pending", t.outbox.c.next_attempt_at <= now,
-                   ~earlier_pending)
-            .values(next_attempt_at=now + lease)
-            .returning(t.outbox.c.id)
-        )
-        return self.conn.execute(stmt).first() is not None
+        """Take a due item for one delivery attempt; False when another process took it first, or an
+        earlier item of its conversation is still pending."""
+        return self.conn.execute(_CLAIM, {"b_id": item_id, "b_now": now, "b_until": now + lease}).first() is not None
 
     def mark_sent(self, item_id: int, at: datetime) -> None:
         """Delivered."""
-        self.conn.execute(update(t.outbox).where(t.outbox.c.id == item_id)
-                          .values(status="sent", sent_at=at, attempts=t.outbox.c.attempts + 1))
+        self.conn.execute(_MARK_SENT, {"b_id": item_id, "b_at": at})
 
     def retry_later(self, item_id: int, at: datetime, error: str, parts_sent: int | None = None) -> None:
         """A passing failure: try again at a later time (after the parts that did go out, if told)."""
