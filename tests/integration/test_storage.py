@@ -151,3 +151,34 @@ def test_the_migrations_build_exactly_the_declared_tables(engine: Engine) -> Non
 
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), tables.metadata) == []
+
+
+def test_a_turn_of_messages_keeps_its_order_and_an_unchanged_sheet_is_not_rewritten(
+        engine: Engine, cipher: FieldCipher) -> None:
+    with SqlUnitOfWork(engine, cipher) as uow:
+        conv = uow.conversations.lock("webchat", "u", NOW)
+        assert conv.id is not None
+        ids = uow.transcript.add_all(conv.id, "out", "bot", [{"text": str(n)} for n in range(5)], NOW)
+        assert ids == sorted(ids) and len(set(ids)) == 5
+        uow.conversations.save(conv, NOW)
+        uow.commit()
+    stored = "SELECT sheet_enc FROM conversations"
+    with engine.connect() as conn:
+        before = conn.execute(text(stored)).scalar_one()
+    with SqlUnitOfWork(engine, cipher) as uow:
+        conv = uow.conversations.lock("webchat", "u", NOW)
+        assert [m.body["text"] for m in uow.transcript.since(str(conv.id), 0)] == ["0", "1", "2", "3", "4"]
+        conv.state = "who"
+        uow.conversations.save(conv, NOW)
+        uow.commit()
+    with engine.connect() as conn:
+        assert conn.execute(text(stored)).scalar_one() == before, "the same sheet is not encrypted again"
+    with SqlUnitOfWork(engine, cipher) as uow:
+        conv = uow.conversations.lock("webchat", "u", NOW)
+        assert conv.state == "who"
+        conv.sheet.details.append("変わった")
+        uow.conversations.save(conv, NOW)
+        uow.commit()
+    with SqlUnitOfWork(engine, cipher) as uow:
+        found = uow.conversations.find("webchat", "u")
+        assert found is not None and found.sheet.details == ["変わった"]

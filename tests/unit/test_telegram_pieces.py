@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from telegram import Update
 
 from bot.channels.splitting import split_text
-from bot.channels.telegram.render import keyboard, render
+from bot.channels.telegram.render import MAX_TEXT, bundle, keyboard, render
 from bot.channels.telegram.updates import Blocked, Incoming, read
 from bot.pacing import Pacer, TokenBucket
 from dialogs import prompts
@@ -107,6 +107,26 @@ def test_the_topic_keyboard_has_every_choice_id_and_pairs_short_labels() -> None
 def test_the_keyboard_rides_on_the_last_part_only() -> None:
     parts = render(Reply("x" * 5000, prompts.welcome()[1].choices))
     assert [p.keyboard is not None for p in parts] == [False, True]
+
+
+def test_a_turn_goes_as_few_messages_as_fit() -> None:
+    question = prompts.welcome()[1]
+    told = bundle([Reply("ひとつめ"), Reply("ふたつめ"), question])
+    assert [r.text for r in told] == [f"ひとつめ\n\nふたつめ\n\n{question.text}"]
+    assert told[0].choices == question.choices, "the buttons ride on the message that ends the turn"
+    after = bundle([question, Reply("そのあと")])
+    assert [r.text for r in after] == [question.text, "そのあと"], "nothing joins a message after its buttons"
+    ticked = Reply("ticked", question.choices, update=True)
+    assert bundle([Reply("a"), ticked]) == [Reply("a"), ticked], "a re-drawn keyboard stays an edit of its own"
+    long = "あ" * (MAX_TEXT - 10)
+    assert len(bundle([Reply(long), Reply("これで4,096を超えます")])) == 2, "never past what one message holds"
+
+
+@given(st.lists(st.text(min_size=1, max_size=3000), min_size=1, max_size=6))
+def test_bundling_keeps_every_reply_in_order(texts: list[str]) -> None:
+    told = bundle([Reply(t) for t in texts])
+    assert "\n\n".join(r.text for r in told) == "\n\n".join(texts)
+    assert all(len(r.text.encode("utf-16-le")) // 2 <= MAX_TEXT for r in told if "\n\n" in r.text)
 
 
 def test_pacing_allows_a_short_burst_then_one_a_second() -> None:
