@@ -29,6 +29,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/mypy tests
 
 i18n-extract: setup
 	$(BIN)/pybabel extract -F pyproject.toml -k N_ -k say:2 --sort-by-file --no-wrap -o locales/messages.pot bot dialogs

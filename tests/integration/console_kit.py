@@ -46,7 +46,7 @@ def handoff(container: Container, user: str = "person-1", consent: str = "yes", 
                                    {"choice_id": "topics:done"}, {"choice_id": "details:skip"},
                                    {"choice_id": "wishes:skip"}]
     for n, step in enumerate(steps):
-        container.service.handle(Inbound("webchat", user, f"{user}-{n}", utcnow(), **step))  # type: ignore[arg-type]
+        container.service.handle(Inbound("webchat", user, f"{user}-{n}", utcnow(), **step))
     conv = container.service.thread("webchat", user)[0]
     assert conv is not None
     while conv.state != "handed_off":
@@ -72,7 +72,7 @@ def sign_in(http: TestClient, email: str, password: str = PASSWORD) -> int:
     assert csrf
     response = http.post("/console/login", data={"csrf": csrf.group(1), "email": email, "password": password},
                          follow_redirects=False)
-    return response.status_code
+    return int(response.status_code)
 
 
 def signed_in(container: Container, email: str) -> TestClient:
@@ -91,7 +91,8 @@ def csrf_of(http: TestClient) -> str:
 
 def post(http: TestClient, path: str, **data: str) -> httpx.Response:
     """A form POST with the session's token, following the redirect."""
-    return http.post(path, data={"csrf": csrf_of(http), **data})
+    response: httpx.Response = http.post(path, data={"csrf": csrf_of(http), **data})
+    return response
 
 
 def audit_actions(container: Container) -> list[tuple[str, str, str | None]]:

@@ -29,7 +29,7 @@ __all__ = ["container"]
 def console_routes(container: Container, prefix: str) -> list[tuple[str, str]]:
     """(method, path template) of every console route under a prefix, read from the app itself."""
     app = create_app(container, run_deliverer=False)
-    found = []
+    found: list[tuple[str, str]] = []
     for route in app.routes:
         if isinstance(route, Route) and route.path.startswith(prefix):
             found.extend((method, route.path) for method in sorted(route.methods or ()) if method != "HEAD")

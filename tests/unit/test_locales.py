@@ -16,7 +16,7 @@ def source_messages() -> set[str]:
     found: set[str] = set()
     for folder in ("bot", "dialogs"):
         for _file, _line, message, _comments, _ctx in extract_from_dir(
-            ROOT / folder, METHODS, keywords=KEYWORDS,  # type: ignore[arg-type]
+            ROOT / folder, METHODS, keywords=KEYWORDS,
         ):
             found.add(message if isinstance(message, str) else message[0])
     return found

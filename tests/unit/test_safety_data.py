@@ -17,8 +17,8 @@ from bot.safety.resources import BadResources, fitting, load_resources
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
-def at(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=TOKYO)  # type: ignore[misc]
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=TOKYO)
 
 
 def test_weekly_hours_holidays_and_the_year_end_break() -> None:

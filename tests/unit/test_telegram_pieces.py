@@ -70,7 +70,7 @@ def test_event_ids_are_stable_for_a_resend_and_differ_after_update_id_reuse() ->
 def test_group_chats_are_ignored_and_a_block_is_noticed() -> None:
     u = _updates()
     group = u.message(-100, "hi")
-    group["message"]["chat"] = {"id": -100, "type": "group", "title": "staff"}  # type: ignore[index]
+    group["message"]["chat"] = {"id": -100, "type": "group", "title": "staff"}
     assert read(Update.de_json(group, None), NOW) is None
     kicked = {"update_id": 1, "my_chat_member": {
         "chat": {"id": 42, "type": "private"}, "from": {"id": 42, "is_bot": False, "first_name": "x"},
