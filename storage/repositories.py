@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-import uuid
+import secrets
+import time
 from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,8 +31,9 @@ from storage.records import (
 
 
 def new_id() -> str:
-    """An opaque, unguessable id."""
-    return uuid.uuid4().hex
+    """An opaque, unguessable id (80 random bits) that sorts by creation time, as UUIDv7 does: a new row
+    goes at the end of its index instead of a random page of it, which keeps inserts cheap in a large store."""
+    return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
 
 
 def _insert_ignore(conn: Connection, table: Table, index: list[str]) -> Any:

@@ -182,3 +182,12 @@ def test_a_turn_of_messages_keeps_its_order_and_an_unchanged_sheet_is_not_rewrit
     with SqlUnitOfWork(engine, cipher) as uow:
         found = uow.conversations.find("webchat", "u")
         assert found is not None and found.sheet.details == ["変わった"]
+
+
+def test_new_ids_are_unguessable_and_sort_by_creation() -> None:
+    from storage.repositories import new_id
+
+    ids = [new_id() for _ in range(2000)]
+    assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids) and len(set(ids)) == len(ids)
+    assert ids == sorted(ids, key=lambda i: i[:12]), "the time prefix never goes back"
+    assert len({i[12:] for i in ids}) == len(ids), "the random part differs every time"
