@@ -79,12 +79,11 @@ def build(settings: Settings) -> Container:
     senders: dict[str, Sender] = {"webchat": WebChatSender()}
     if settings.telegram is not None:
         senders["telegram"] = TelegramSender(make_bot(settings.telegram, settings.http_timeout))
-    if settings.line is not None:
-        from bot.channels.line.client import LineApi  # line-bot-sdk takes about half a second to import:
-        from bot.channels.line.sender import LineSender  # only where LINE is set up
-        from bot.channels.line.webhook import LineInbox
+    line_out = line_api(settings)
+    if line_out is not None:
+        from bot.channels.line.sender import LineSender  # line-bot-sdk takes half a second to load: only for LINE
 
-        senders["line"] = LineSender(LineApi(settings.line, settings.http_timeout))
+        senders["line"] = LineSender(line_out)
     deliverer = Deliverer(uow, senders, lease=lease_for(settings.http_timeout),
                           reader=partial(SqlUnitOfWork, engine, cipher, read_only=True))
     alerter = make_alerter(settings, uow) if settings.alert_targets() else None
@@ -96,8 +95,11 @@ def build(settings: Settings) -> Container:
     if settings.telegram is not None:
         telegram = Inbox(service, make_bot(settings.telegram, settings.http_timeout), metrics)
     line = None
-    if settings.line is not None:
-        line = LineInbox(service, LineApi(settings.line, settings.http_timeout), metrics)
+    line_in = line_api(settings)
+    if line_in is not None:
+        from bot.channels.line.webhook import LineInbox
+
+        line = LineInbox(service, line_in, metrics)
     return Container(settings, engine, cipher, service, Admin(uow), deliverer, metrics, telegram, line, alerter, care)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal
 
 Channel = Literal["webchat", "telegram", "line"]
@@ -116,18 +117,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_NAMES: dict[type, tuple[str, ...]] = {}
-
-
+@cache
 def _names(cls: type) -> tuple[str, ...]:
-    names = _NAMES.get(cls)
-    if names is None:
-        names = _NAMES[cls] = tuple(f.name for f in fields(cls))
-    return names
+    return tuple(f.name for f in fields(cls))
 
 
 def _known(cls: type, data: dict[str, Any] | None) -> dict[str, Any]:
-    names = {f.name for f in fields(cls)}
+    names = _names(cls)
     return {k: v for k, v in (data or {}).items() if k in names}
 
 

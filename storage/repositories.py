@@ -36,24 +36,18 @@ def new_id() -> str:
     return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
 
 
-def _insert_ignore(conn: Connection, table: Table, index: list[str]) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING for either dialect."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing(index_elements=index)
+def _insert_ignore(table: Table, index: list[str]) -> dict[str, Any]:
+    """INSERT ... ON CONFLICT DO NOTHING, by dialect name."""
+    return {name: dialect.insert(table).on_conflict_do_nothing(index_elements=index)
+            for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))}
 
 
 # The statements of the per-message path, built once: SQLAlchemy then reuses each one's cache key and
 # compiled form, where a statement built per call is built and hashed again for every message.
 _conv = t.conversations.c
-_SEEN = {
-    name: dialect.insert(t.inbound_events).on_conflict_do_nothing(index_elements=["channel", "event_id"])
-    .returning(t.inbound_events.c.id)
-    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
-}
-_NEW_CONVERSATION = {
-    name: dialect.insert(t.conversations).on_conflict_do_nothing(index_elements=["channel", "user_key"])
-    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
-}
+_SEEN = {name: stmt.returning(t.inbound_events.c.id)
+         for name, stmt in _insert_ignore(t.inbound_events, ["channel", "event_id"]).items()}
+_NEW_CONVERSATION = _insert_ignore(t.conversations, ["channel", "user_key"])
 _FIND_CONVERSATION = select(t.conversations).where(_conv.channel == bindparam("b_channel"),
                                                    _conv.user_key == bindparam("b_user_key"))
 _LOCK_CONVERSATION = _FIND_CONVERSATION.with_for_update()
@@ -160,12 +154,12 @@ class Conversations(Repository):
                   "b_context": json.dumps(conv.context()), "b_last_active_at": conv.last_active_at,
                   "b_updated_at": now}
         sheet = conv.sheet.to_dict()
-        if conv.id in self._loaded_sheets and self._loaded_sheets[conv.id] == sheet:
+        assert conv.id is not None, "only a loaded conversation is saved"
+        if self._loaded_sheets.get(conv.id) == sheet:
             self.conn.execute(_SAVE_CONVERSATION, params)
             return
         self.conn.execute(_SAVE_CONVERSATION_AND_SHEET, {**params, "b_sheet_enc": self.cipher.encrypt_json(sheet)})
-        if conv.id is not None:
-            self._loaded_sheets[conv.id] = sheet
+        self._loaded_sheets[conv.id] = sheet
 
     def erase(self, conversation_id: str, blank: Sheet, now: datetime, unlink: bool = False) -> None:
         """An empty sheet; with `unlink`, the channel's user key replaced so the person is not known again."""
