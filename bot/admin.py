@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
 
 from argon2 import PasswordHasher
 
+from bot.clock import Clock, utcnow
 from bot.safety.hours import BadHours, format_hours, parse_hours
-from bot.service import NotFound, utcnow
+from bot.service import NotFound
 from dialogs.text import normalize_municipality
 from storage.records import Agency, Counselor
 from storage.uow import UnitOfWork
@@ -32,7 +32,7 @@ class Invalid(ValueError):
 class Admin:
     """Agencies and accounts."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork], clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock = utcnow) -> None:
         self._uow = uow
         self._clock = clock
         self._hasher = PasswordHasher()

@@ -85,8 +85,9 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         *webchat.routes(container),
-        *console_routes(Accounts(container.uow), Cases(container.uow), Relays(container.uow), Manage(container.uow),
-                        container.admin, container.service, container.care.resources),
+        *console_routes(Accounts(container.uow, container.clock), Cases(container.uow, container.clock),
+                        Relays(container.uow, container.clock), Manage(container.uow, container.clock),
+                        container.admin, container.service, container.clock, container.care.resources),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     if container.telegram is not None and settings.telegram and settings.telegram.webhook_secret:

@@ -14,6 +14,7 @@ from bot.admin import Admin
 from bot.channels.telegram.client import make_bot
 from bot.channels.telegram.inbox import Inbox
 from bot.channels.telegram.sender import TelegramSender
+from bot.clock import Clock, utcnow
 from bot.metrics import Metrics
 from bot.outbox import Deliverer, Sender, WebChatSender
 from bot.safety.alerts import Alerter, Targets
@@ -49,6 +50,7 @@ class Container:
     line: LineInbox | None = None
     alerter: Alerter | None = None
     care: Care = field(default_factory=lambda: Care(()))
+    clock: Clock = utcnow
 
     def uow(self) -> UnitOfWork:
         """A new unit of work."""
@@ -56,7 +58,8 @@ class Container:
 
     def retention(self) -> Retention:
         """The retention task for the configured periods."""
-        return Retention(self.uow, Periods(self.settings.retain_closed_days, self.settings.retain_unfinished_days))
+        return Retention(self.uow, Periods(self.settings.retain_closed_days, self.settings.retain_unfinished_days),
+                         self.clock)
 
     def migrate(self) -> None:
         """Apply migrations and make sure the default agency exists."""
@@ -71,8 +74,8 @@ class Container:
         self.engine.dispose()
 
 
-def build(settings: Settings) -> Container:
-    """Wire the service from settings."""
+def build(settings: Settings, clock: Clock = utcnow) -> Container:
+    """Wire the service from settings; every part reads the time from `clock`."""
     engine = make_engine(settings.database_url)
     cipher = FieldCipher(load_keys(settings.data_key, settings.data_dir))
     uow = partial(SqlUnitOfWork, engine, cipher)
@@ -83,24 +86,25 @@ def build(settings: Settings) -> Container:
     if line_out is not None:
         from bot.channels.line.sender import LineSender  # line-bot-sdk takes half a second to load: only for LINE
 
-        senders["line"] = LineSender(line_out)
-    deliverer = Deliverer(uow, senders, lease=lease_for(settings.http_timeout),
+        senders["line"] = LineSender(line_out, clock=clock)
+    deliverer = Deliverer(uow, senders, lease=lease_for(settings.http_timeout), clock=clock,
                           reader=partial(SqlUnitOfWork, engine, cipher, read_only=True))
-    alerter = make_alerter(settings, uow) if settings.alert_targets() else None
+    alerter = make_alerter(settings, uow, clock) if settings.alert_targets() else None
     care = Care(contacts(settings), resources(settings))
-    service = Service(uow, on_outbox=deliverer.wake, care=care,
+    service = Service(uow, clock=clock, on_outbox=deliverer.wake, care=care,
                       alert_targets=settings.alert_targets(), on_alert=alerter.wake if alerter else lambda: None)
     metrics = Metrics()
     telegram = None
     if settings.telegram is not None:
-        telegram = Inbox(service, make_bot(settings.telegram, settings.http_timeout), metrics)
+        telegram = Inbox(service, make_bot(settings.telegram, settings.http_timeout), metrics, clock)
     line = None
     line_in = line_api(settings)
     if line_in is not None:
         from bot.channels.line.webhook import LineInbox
 
-        line = LineInbox(service, line_in, metrics)
-    return Container(settings, engine, cipher, service, Admin(uow), deliverer, metrics, telegram, line, alerter, care)
+        line = LineInbox(service, line_in, metrics, clock)
+    return Container(settings, engine, cipher, service, Admin(uow, clock), deliverer, metrics, telegram, line, alerter,
+                     care, clock)
 
 
 def contacts(settings: Settings) -> tuple[Contact, ...]:
@@ -119,7 +123,7 @@ def resources(settings: Settings) -> tuple[Resource, ...]:
         raise SettingsError(f"TSUNAGU_RESOURCES: {exc}") from exc
 
 
-def make_alerter(settings: Settings, uow: Callable[[], UnitOfWork]) -> Alerter:
+def make_alerter(settings: Settings, uow: Callable[[], UnitOfWork], clock: Clock = utcnow) -> Alerter:
     """The staff alerter for the configured targets; links point at TSUNAGU_PUBLIC_URL."""
     targets = Targets(
         webhook_url=settings.alert_webhook_url,
@@ -129,7 +133,7 @@ def make_alerter(settings: Settings, uow: Callable[[], UnitOfWork]) -> Alerter:
         line_to=settings.alert_line_to,
     )
     public = settings.public_url or f"http://{settings.host}:{settings.port}"
-    return Alerter(uow, targets, public, settings.http_timeout, settings.default_locale)
+    return Alerter(uow, targets, public, settings.http_timeout, settings.default_locale, clock)
 
 
 def line_api(settings: Settings) -> LineApi | None:

@@ -8,12 +8,12 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from bot import logs
 from bot.admin import ROLES, Invalid
 from bot.bootstrap import Container, build
-from bot.service import NotFound, utcnow
+from bot.service import NotFound
 from bot.settings import Settings, SettingsError
 from storage.crypto import KeyError_, load_keys
 from storage.rotation import Progress, new_key, rotate
@@ -151,7 +151,7 @@ def _provisions(c: Container, args: argparse.Namespace) -> int:
             raise Usage("--since takes a date like 2026-11-01.") from exc
     with c.uow() as uow:
         rows = uow.relays.provisions(since)
-        uow.audit.record("operator", "export_provisions", None, utcnow(), f"rows={len(rows)}")
+        uow.audit.record("operator", "export_provisions", None, c.clock(), f"rows={len(rows)}")
         uow.commit()
     print(json.dumps(rows, ensure_ascii=False, indent=2))
     return 0
@@ -189,7 +189,7 @@ def _sheet(c: Container, args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(sheet, ensure_ascii=False, indent=2))
     else:
-        print(render_sheet(sheet, date.today()))
+        print(render_sheet(sheet, c.clock().date()))
     return 0
 
 

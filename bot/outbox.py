@@ -11,12 +11,12 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from typing import Protocol
 
+from bot.clock import Clock, utcnow
 from bot.pacing import Pacer
-from bot.service import utcnow
 from storage.records import OutboxItem
 from storage.uow import UnitOfWork
 
@@ -92,7 +92,7 @@ class Deliverer:
     """Delivers due outbox rows; wake() (from any thread) after a commit makes it look at once."""
 
     def __init__(self, uow: Callable[[], UnitOfWork], senders: dict[str, Sender],
-                 clock: Callable[[], datetime] = utcnow, idle_seconds: float = 1.0,
+                 clock: Clock = utcnow, idle_seconds: float = 1.0,
                  lease: timedelta = LEASE, concurrency: int = CONCURRENCY,
                  reader: Callable[[], UnitOfWork] | None = None) -> None:
         self._uow = uow

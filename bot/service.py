@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from bot.clock import Clock, utcnow
 from bot.safety.care import Care, agency_hours, away
 from bot.trust.erasure import erase_conversation
 from dialogs import crisis, engine, prompts
@@ -48,11 +49,6 @@ class Handled:
     slowed: bool = False
 
 
-def utcnow() -> datetime:
-    """The current time, aware, in UTC."""
-    return datetime.now(UTC)
-
-
 def inbound_body(inbound: Inbound) -> dict[str, Any]:
     """How an inbound message is kept in the thread."""
     if inbound.choice_id:
@@ -65,7 +61,7 @@ def inbound_body(inbound: Inbound) -> dict[str, Any]:
 class Service:
     """Use cases over the unit of work; adapters call these and nothing deeper."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork], clock: Callable[[], datetime] = utcnow,
+    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock = utcnow,
                  on_outbox: Callable[[], None] = lambda: None, care: Care | None = None,
                  alert_targets: tuple[str, ...] = (), on_alert: Callable[[], None] = lambda: None) -> None:
         self._uow = uow

@@ -16,7 +16,6 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from bot.bootstrap import Container
-from bot.service import utcnow
 from bot.web import render_page
 from dialogs.i18n import normalize_locale
 from dialogs.model import Inbound
@@ -133,7 +132,7 @@ def routes(container: Container) -> list[Route]:
         token = request.cookies.get(COOKIE) or secrets.token_urlsafe(32)
         inbound = Inbound(
             channel=CHANNEL, user_key=user_key(token), event_id=fields["event_id"],
-            received_at=utcnow(), text=fields["text"], choice_id=fields["choice"],
+            received_at=container.clock(), text=fields["text"], choice_id=fields["choice"],
             locale_hint=request.headers.get("accept-language", "").split(",")[0] or None,
             kind=fields["kind"],
         )

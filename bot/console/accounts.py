@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from bot.service import utcnow
+from bot.clock import Clock, utcnow
 from storage.records import ConsoleSession
 from storage.uow import UnitOfWork
 
@@ -50,7 +50,7 @@ def session_hash(token: str) -> str:
 class Accounts:
     """Sign in, look up and end console sessions."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork], clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock = utcnow) -> None:
         self._uow = uow
         self._clock = clock
         self._hasher = PasswordHasher()

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from bot.clock import Clock
 from bot.console.cases import OUTCOMES, STATUSES, Cases, CaseView, QueueFilter
 from bot.console.http import HEADERS, Endpoint, Page, form, locale, page, redirect, say
 from bot.console.manage import Manage
 from bot.console.relay import ITEMS, RelayForm, RelayRefused, Relays
 from bot.safety.resources import Resource, fitting
-from bot.service import Service, utcnow
+from bot.service import Service
 from bot.sheet import RELAY_STATUS, render_sheet, signal_labels
 from bot.transcript import AUTHORS, describe_thread
 from dialogs.i18n import N_, use_locale
@@ -68,14 +69,14 @@ def message_row(m: TranscriptEntry, text: str) -> dict[str, object]:
 
 
 def routes(guard: Callable[[Page], Endpoint], cases: Cases, relays: Relays, manage: Manage,
-           service: Service, resources: tuple[Resource, ...] = ()) -> list[Route]:
+           service: Service, clock: Clock, resources: tuple[Resource, ...] = ()) -> list[Route]:
     """The queue and every /console/handoffs route."""
     by_id = {r.id: r for r in resources}
 
     async def queue(request: Request, who: ConsoleSession) -> Response:
         shown = queue_filter(request)
         handoffs = await run_in_threadpool(cases.queue, who, shown)
-        now = utcnow()
+        now = clock()
         with use_locale(locale(request)):
             rows = [row(h, now) for h in handoffs]
             statuses = [(s, _(text)) for s, text in STATUS_LABELS.items()]
@@ -86,7 +87,7 @@ def routes(guard: Callable[[Page], Endpoint], cases: Cases, relays: Relays, mana
         """The queue as data, for the page's refresh every few seconds (no personal fields), and the badges."""
         handoffs = await run_in_threadpool(cases.queue, who, queue_filter(request))
         counts = await run_in_threadpool(cases.counts, who)
-        now = utcnow()
+        now = clock()
         with use_locale(locale(request)):
             rows = [row(h, now) for h in handoffs]
         return JSONResponse({"rows": rows, **counts}, headers=HEADERS)
@@ -224,7 +225,7 @@ def routes(guard: Callable[[Page], Endpoint], cases: Cases, relays: Relays, mana
 
     async def sheet(request: Request, who: ConsoleSession) -> Response:
         data = await run_in_threadpool(cases.sheet, who, handoff_id(request))
-        return HTMLResponse(render_sheet(data, date.today(), locale(request)), headers=HEADERS)
+        return HTMLResponse(render_sheet(data, clock().date(), locale(request)), headers=HEADERS)
 
     async def export(request: Request, who: ConsoleSession) -> Response:
         data = await run_in_threadpool(cases.sheet, who, handoff_id(request), "export")

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.service import NotFound, utcnow
+from bot.clock import Clock, utcnow
+from bot.service import NotFound
 from dialogs.i18n import N_
 from storage.records import CannedReply, CaseNote, ConsoleSession, Handoff, Relay, TranscriptEntry
 from storage.uow import UnitOfWork
@@ -78,7 +79,7 @@ def audit(uow: UnitOfWork, who: ConsoleSession, action: str, target: str | None,
 class Cases:
     """Queue, case, sheet, notes, claim, release and close, scoped to the counselor's agency."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork], clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock = utcnow) -> None:
         self._uow = uow
         self._clock = clock
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.clock import Clock, utcnow
 from bot.console.cases import audit
-from bot.service import utcnow
 from storage.records import AuditEntry, CannedReply, ConsoleSession
 from storage.uow import UnitOfWork
 
@@ -42,7 +42,7 @@ class AuditFilter:
 class Manage:
     """Canned replies and the audit view."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork], clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock = utcnow) -> None:
         self._uow = uow
         self._clock = clock
 

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.admin import ROLES, Admin, Invalid
+from bot.clock import Clock
 from bot.console.http import HEADERS, Endpoint, Page, form, locale, page, redirect, say
 from bot.console.manage import SUPERVISING, AuditFilter, Manage, require
 from bot.safety.hours import DEFAULT_HOURS, format_hours
@@ -71,7 +72,7 @@ def audit_filter(request: Request) -> AuditFilter:
                        agency_id=_int(q.get("agency")), before_id=_int(q.get("before")))
 
 
-def routes(guard: Callable[[Page], Endpoint], manage: Manage, admin: Admin) -> list[Route]:
+def routes(guard: Callable[[Page], Endpoint], manage: Manage, admin: Admin, clock: Clock) -> list[Route]:
     """/console/canned, /console/audit and /console/admin."""
 
     async def canned(request: Request, who: ConsoleSession, message: str | None = None, status: int = 200) -> Response:
@@ -116,7 +117,7 @@ def routes(guard: Callable[[Page], Endpoint], manage: Manage, admin: Admin) -> l
         with use_locale(locale(request)):
             roles = [(r, _(ROLE_LABELS[r])) for r in ROLES]
         return page(request, "admin.html", status, who=who, agencies=agencies, accounts=accounts, roles=roles,
-                    names={a.id: a.name for a in agencies}, now=datetime.now(UTC), message=message,
+                    names={a.id: a.name for a in agencies}, now=clock(), message=message,
                     default_hours=format_hours(DEFAULT_HOURS))
 
     def municipalities(text: str) -> list[str]:

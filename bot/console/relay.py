@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
+from bot.clock import Clock, utcnow
 from bot.console.cases import audit, held_by, visible
-from bot.service import NotFound, utcnow
+from bot.service import NotFound
 from dialogs.i18n import N_
 from storage.records import Agency, ConsoleSession, Handoff
 from storage.uow import UnitOfWork
@@ -52,7 +52,7 @@ def why_not(uow: UnitOfWork, who: ConsoleSession, handoff: Handoff) -> str | Non
 class Relays:
     """Offer, accept and decline relays."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork], clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock = utcnow) -> None:
         self._uow = uow
         self._clock = clock
 

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.admin import Admin
+from bot.clock import Clock
 from bot.console import case_routes, manage_routes
 from bot.console.accounts import Accounts, Locked, Refused
 from bot.console.cases import Cases
@@ -65,8 +66,8 @@ def auth_routes(accounts: Accounts) -> list[Route]:
 
 
 def routes(accounts: Accounts, cases: Cases, relays: Relays, manage: Manage, admin: Admin,
-           service: Service, resources: tuple[Resource, ...] = ()) -> list[Route]:
+           service: Service, clock: Clock, resources: tuple[Resource, ...] = ()) -> list[Route]:
     """Every /console route."""
     guard = guarded(accounts)
-    return [*auth_routes(accounts), *case_routes.routes(guard, cases, relays, manage, service, resources),
-            *manage_routes.routes(guard, manage, admin)]
+    return [*auth_routes(accounts), *case_routes.routes(guard, cases, relays, manage, service, clock, resources),
+            *manage_routes.routes(guard, manage, admin, clock)]

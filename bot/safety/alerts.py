@@ -9,14 +9,14 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import httpx
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.service import utcnow
+from bot.clock import Clock, utcnow
 from dialogs.i18n import gettext as _
 from dialogs.i18n import use_locale
 from storage.records import StaffAlert
@@ -52,7 +52,7 @@ class Alerter:
     """Sends due staff alerts; run_forever() in a thread, wake() after an urgent case."""
 
     def __init__(self, uow: Callable[[], UnitOfWork], targets: Targets, public_url: str, timeout: float = 10.0,
-                 locale: str = "ja", clock: Callable[[], datetime] = utcnow) -> None:
+                 locale: str = "ja", clock: Clock = utcnow) -> None:
         self._uow = uow
         self._targets = targets
         self._public_url = public_url.rstrip("/")

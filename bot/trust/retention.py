@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.service import utcnow
+from bot.clock import Clock, utcnow
 from bot.trust.erasure import erase_conversation
 from storage.uow import UnitOfWork
 
@@ -44,7 +44,7 @@ class Report:
 class Retention:
     """Applies the periods; each conversation in its own short transaction, so serving goes on."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork], periods: Periods, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, uow: Callable[[], UnitOfWork], periods: Periods, clock: Clock = utcnow) -> None:
         self._uow = uow
         self._periods = periods
         self._clock = clock

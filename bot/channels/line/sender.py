@@ -14,9 +14,9 @@ from linebot.v3.messaging.exceptions import ApiException
 
 from bot.channels.line.client import LineApi
 from bot.channels.line.render import render_turn
+from bot.clock import Clock, utcnow
 from bot.outbox import GiveUp, Result, RetryLater, Sent
 from bot.pacing import Pacer
-from bot.service import utcnow
 from dialogs.model import Reply
 from storage.records import OutboxItem
 
@@ -38,8 +38,9 @@ def retry_key(item: OutboxItem, chunk: int) -> str:
 class LineSender:
     """The outbox's LINE channel."""
 
-    def __init__(self, line: LineApi, pacer: Pacer | None = None) -> None:
+    def __init__(self, line: LineApi, pacer: Pacer | None = None, clock: Clock = utcnow) -> None:
         self.line = line
+        self._clock = clock
         self.pacer: Pacer | None = pacer or Pacer((50.0, 50.0), (1000.0, 100.0))  # LINE allows 2,000/s
         self._chunks_sent: dict[int, int] = {}
         self._no_reply: set[int] = set()  # items whose reply call failed once: push from now on
@@ -81,7 +82,7 @@ class LineSender:
         if not token or not until or item.id in self._no_reply:
             return False
         try:
-            return utcnow() < datetime.fromisoformat(str(until))
+            return self._clock() < datetime.fromisoformat(str(until))
         except ValueError:
             return False
 

@@ -19,8 +19,9 @@ from starlette.routing import Route
 
 from bot.channels.line.client import LineApi
 from bot.channels.line.events import CHANNEL, KNOWN_TYPES, Incoming, Unfollowed, read
+from bot.clock import Clock, utcnow
 from bot.metrics import Metrics
-from bot.service import Service, utcnow
+from bot.service import Service
 from dialogs.model import Inbound
 
 SIGNATURE_HEADER = "x-line-signature"
@@ -34,8 +35,9 @@ class Malformed(ValueError):
 class LineInbox:
     """Turns a verified webhook body into committed inbound messages."""
 
-    def __init__(self, service: Service, line: LineApi, metrics: Metrics) -> None:
+    def __init__(self, service: Service, line: LineApi, metrics: Metrics, clock: Clock = utcnow) -> None:
         self.service = service
+        self.clock = clock
         self.line = line
         self.metrics = metrics
         self.parser = WebhookParser(line.settings.channel_secret)
@@ -56,7 +58,7 @@ class LineInbox:
     async def take(self, events: list[Event]) -> None:
         """Commit each event in order (a repeated webhookEventId is skipped by the service)."""
         for event in events:
-            meaning = read(event, utcnow())
+            meaning = read(event, self.clock())
             if isinstance(meaning, Unfollowed):
                 await run_in_threadpool(self.service.mark_unreachable, CHANNEL, meaning.user_key)
             elif meaning is not None:

@@ -12,8 +12,9 @@ from telegram import Bot, Update
 from telegram.error import TelegramError
 
 from bot.channels.telegram.updates import CHANNEL, Blocked, Incoming, read
+from bot.clock import Clock, utcnow
 from bot.metrics import Metrics
-from bot.service import Service, utcnow
+from bot.service import Service
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,9 @@ def well_formed(update: Update) -> bool:
 class Inbox:
     """Commits each update through the service (deduplicated by the service's event table)."""
 
-    def __init__(self, service: Service, bot: Bot, metrics: Metrics) -> None:
+    def __init__(self, service: Service, bot: Bot, metrics: Metrics, clock: Clock = utcnow) -> None:
         self.service = service
+        self.clock = clock
         self.bot = bot
         self.metrics = metrics
 
@@ -66,7 +68,7 @@ class Inbox:
 
     async def take(self, update: Update) -> str | None:
         """Commit one update; the callback query id to answer afterwards, if any."""
-        meaning = read(update, utcnow())
+        meaning = read(update, self.clock())
         if isinstance(meaning, Blocked):
             await run_in_threadpool(self.service.mark_unreachable, CHANNEL, meaning.user_key)
             return None
