@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,10 @@ from sqlalchemy import Engine
 from storage.crypto import FieldCipher
 from storage.db import make_engine
 from storage.migrate import upgrade
+from tests import timeshift
+from tests.clock import ORDINARY, TestClock
 
+SHIFTED = pytest.StashKey[datetime]()
 POSTGRES_URL = os.environ.get("TSUNAGU_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -55,3 +59,22 @@ def engine(db_url: str) -> Iterator[Engine]:
 def cipher() -> FieldCipher:
     """A cipher with a fresh key."""
     return FieldCipher([Fernet.generate_key().decode()])
+
+
+@pytest.fixture
+def clock() -> TestClock:
+    """A ticking clock set to an ordinary Wednesday morning in Tokyo; tests move or freeze it."""
+    return TestClock(ORDINARY)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under TSUNAGU_TEST_TIME, the whole session runs with the machine's clock sent elsewhere."""
+    there = timeshift.start_from_env()
+    if there is not None:
+        config.stash[SHIFTED] = there
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Say where the clock was sent, so a shifted run is plain in the log."""
+    there = config.stash.get(SHIFTED, None)
+    return f"clock shifted by {timeshift.ENV} to {there.isoformat()}" if there else None

@@ -13,9 +13,9 @@ from starlette.testclient import TestClient
 
 from bot.app import create_app
 from bot.bootstrap import Container, build
-from bot.service import utcnow
 from bot.settings import Settings
 from dialogs.model import Inbound
+from tests.clock import TestClock
 
 PASSWORD = "a long enough password"
 ADACHI = "既定の相談窓口"
@@ -26,11 +26,11 @@ ACCOUNTS = (("a1@adachi.example", ADACHI, "counselor"), ("a2@adachi.example", AD
 
 
 @pytest.fixture
-def container(db_url: str, tmp_path: Path) -> Iterator[Container]:
+def container(db_url: str, tmp_path: Path, clock: TestClock) -> Iterator[Container]:
     """Two agencies (the default one and 町田市's) and their accounts, on a fresh database."""
     settings = Settings.load({"TSUNAGU_DATA_DIR": str(tmp_path / "var"), "TSUNAGU_DATABASE_URL": db_url},
                              dotenv=tmp_path / "none")
-    made = build(settings)
+    made = build(settings, clock)
     made.migrate()
     made.admin.add_agency(MACHIDA, ["町田市"])
     for email, agency, role in ACCOUNTS:
@@ -46,13 +46,13 @@ def handoff(container: Container, user: str = "person-1", consent: str = "yes", 
                                    {"choice_id": "topics:done"}, {"choice_id": "details:skip"},
                                    {"choice_id": "wishes:skip"}]
     for n, step in enumerate(steps):
-        container.service.handle(Inbound("webchat", user, f"{user}-{n}", utcnow(), **step))
+        container.service.handle(Inbound("webchat", user, f"{user}-{n}", container.clock(), **step))
     conv = container.service.thread("webchat", user)[0]
     assert conv is not None
     while conv.state != "handed_off":
         choice = "review:send" if conv.state == "review" else f"{conv.state}:skip"
-        handled = container.service.handle(Inbound("webchat", user, f"{user}-{choice}-{conv.sub_step}", utcnow(),
-                                                   choice_id=choice))
+        event = f"{user}-{choice}-{conv.sub_step}"
+        handled = container.service.handle(Inbound("webchat", user, event, container.clock(), choice_id=choice))
         conv = container.service.thread("webchat", user)[0]
         assert conv is not None
         if handled.handoff_id:

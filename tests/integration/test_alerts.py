@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
 from functools import partial
 
 import pytest
@@ -18,11 +17,12 @@ from bot.channels.telegram.client import make_bot
 from bot.safety.alerts import Alerter, Targets
 from bot.safety.care import Care
 from bot.safety.contacts import load_contacts
-from bot.service import Service, utcnow
+from bot.service import Service
 from bot.settings import LineSettings, TelegramSettings
 from dialogs.model import Inbound
 from storage.crypto import FieldCipher
 from storage.uow import SqlUnitOfWork, UnitOfWork
+from tests.clock import TestClock
 from tests.standins.line_api import ACCESS_TOKEN, CHANNEL_SECRET, LineStandIn
 from tests.standins.telegram_api import TOKEN, TelegramStandIn
 from tests.standins.webhook_receiver import WebhookReceiver
@@ -48,24 +48,24 @@ def uow(engine: Engine, cipher: FieldCipher) -> Callable[[], UnitOfWork]:
 
 
 def test_an_urgent_case_alerts_every_target_with_a_link_only(
-        uow: Callable[[], UnitOfWork], stand_ins: tuple[WebhookReceiver, TelegramStandIn, LineStandIn]) -> None:
+        uow: Callable[[], UnitOfWork], stand_ins: tuple[WebhookReceiver, TelegramStandIn, LineStandIn],
+        clock: TestClock) -> None:
     hook, telegram, line = stand_ins
     hook.fail_next(503)
-    clock = [utcnow()]
+    clock.freeze()
     targets = Targets(hook.url, make_bot(TelegramSettings(TOKEN, "s", "webhook", telegram.root), 2.0),
                       str(STAFF_CHAT), LineApi(LineSettings(CHANNEL_SECRET, ACCESS_TOKEN, line.root), 2.0),
                       STAFF_GROUP)
-    alerter = Alerter(uow, targets, "https://tsunagu.example.jp/", timeout=2.0, clock=lambda: clock[0])
-    service = Service(uow, care=Care(load_contacts()), alert_targets=("webhook", "telegram", "line"))
-    service.handle(Inbound("webchat", "p1", "e1", utcnow(), text=SECRET))
-    handled = service.handle(Inbound("webchat", "p1", "e2", utcnow(), text="もう消えたい"))
+    alerter = Alerter(uow, targets, "https://tsunagu.example.jp/", timeout=2.0, clock=clock)
+    service = Service(uow, clock=clock, care=Care(load_contacts()), alert_targets=("webhook", "telegram", "line"))
+    service.handle(Inbound("webchat", "p1", "e1", clock(), text=SECRET))
+    handled = service.handle(Inbound("webchat", "p1", "e2", clock(), text="もう消えたい"))
     assert handled.urgent and handled.handoff_id
-    clock[0] = utcnow()
     link = f"https://tsunagu.example.jp/console/handoffs/{handled.handoff_id}"
 
     async def rounds() -> tuple[int, int]:
         first = await alerter.send_due()
-        clock[0] = clock[0] + timedelta(seconds=6)  # past the first backoff
+        clock.advance(seconds=6)  # past the first backoff
         second = await alerter.send_due()
         await alerter.close()
         return first, second
@@ -84,19 +84,20 @@ def test_an_urgent_case_alerts_every_target_with_a_link_only(
 
 
 def test_a_target_that_refuses_is_given_up_not_retried_forever(
-        uow: Callable[[], UnitOfWork], stand_ins: tuple[WebhookReceiver, TelegramStandIn, LineStandIn]) -> None:
+        uow: Callable[[], UnitOfWork], stand_ins: tuple[WebhookReceiver, TelegramStandIn, LineStandIn],
+        clock: TestClock) -> None:
     hook, _, _ = stand_ins
     hook.fail_next(404)
-    alerter = Alerter(uow, Targets(webhook_url=hook.url), "http://127.0.0.1:8000", timeout=2.0)
-    service = Service(uow, care=Care(load_contacts()), alert_targets=("webhook",))
-    handled = service.handle(Inbound("webchat", "p2", "e1", utcnow(), text="殺される"))
+    alerter = Alerter(uow, Targets(webhook_url=hook.url), "http://127.0.0.1:8000", timeout=2.0, clock=clock)
+    service = Service(uow, clock=clock, care=Care(load_contacts()), alert_targets=("webhook",))
+    handled = service.handle(Inbound("webchat", "p2", "e1", clock(), text="殺される"))
     assert asyncio.run(alerter.send_due()) == 0
     with uow() as unit:
         assert unit.alerts.for_handoff(handled.handoff_id or "") == [("webhook", "failed")]
 
 
-def test_an_ordinary_handoff_alerts_no_one(uow: Callable[[], UnitOfWork]) -> None:
-    service = Service(uow, care=Care(load_contacts()), alert_targets=("webhook",))
-    service.handle(Inbound("webchat", "p3", "e1", datetime.now().astimezone(), text="死ぬほど眠い"))
+def test_an_ordinary_handoff_alerts_no_one(uow: Callable[[], UnitOfWork], clock: TestClock) -> None:
+    service = Service(uow, clock=clock, care=Care(load_contacts()), alert_targets=("webhook",))
+    service.handle(Inbound("webchat", "p3", "e1", clock(), text="死ぬほど眠い"))
     with uow() as unit:
         assert unit.handoffs.queue() == []

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,9 +17,10 @@ from starlette.testclient import TestClient
 
 from bot.app import create_app
 from bot.bootstrap import Container, build
-from bot.service import FLOOD_LIMIT, utcnow
+from bot.service import FLOOD_LIMIT
 from bot.settings import Settings
 from dialogs.model import Inbound
+from tests.clock import TestClock
 from tests.standins.line_api import ACCESS_TOKEN, CHANNEL_SECRET, LineStandIn
 from tests.standins.telegram_api import TOKEN, TelegramStandIn
 
@@ -94,13 +94,19 @@ chat_bodies = st.one_of(
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Container]]:
+def app_clock() -> TestClock:
+    """One clock for the module's app."""
+    return TestClock()
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory, app_clock: TestClock) -> Iterator[tuple[TestClient, Container]]:
     telegram, line = TelegramStandIn().start(), LineStandIn().start()
     data = tmp_path_factory.mktemp("fuzz")
     container = build(Settings.load({
         "TSUNAGU_DATA_DIR": str(data), "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET,
         "TELEGRAM_API_BASE_URL": telegram.root, "LINE_CHANNEL_SECRET": CHANNEL_SECRET,
-        "LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN, "LINE_API_BASE_URL": line.root}, dotenv=data / "none"))
+        "LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN, "LINE_API_BASE_URL": line.root}, dotenv=data / "none"), app_clock)
     container.migrate()
     with TestClient(create_app(container, run_deliverer=False), base_url="http://testserver") as client:
         yield client, container
@@ -145,19 +151,20 @@ def test_after_the_fuzz_the_service_is_healthy(app: tuple[TestClient, Container]
     assert too_big.status_code == 413
 
 
-def test_a_flood_is_kept_answered_once_and_holds_up_no_one(app: tuple[TestClient, Container]) -> None:
+def test_a_flood_is_kept_answered_once_and_holds_up_no_one(app: tuple[TestClient, Container],
+                                                          app_clock: TestClock) -> None:
     _, container = app
     service = container.service
-    start = utcnow()
-    service.handle(Inbound("webchat", "flood", "f-open", start, kind="open"))
+    app_clock.freeze()
+    service.handle(Inbound("webchat", "flood", "f-open", app_clock(), kind="open"))
     slowed, others = 0, []
     for n in range(100):  # 100 messages in 10 s from one person, and someone else writing meanwhile
-        handled = service.handle(Inbound("webchat", "flood", f"f{n}", start + timedelta(seconds=n / 10),
-                                         text=f"メッセージ{n}"))
+        app_clock.advance(seconds=0.1)
+        handled = service.handle(Inbound("webchat", "flood", f"f{n}", app_clock(), text=f"メッセージ{n}"))
         slowed += handled.slowed
         if n % 20 == 0:
             began = time.perf_counter()
-            other = service.handle(Inbound("webchat", f"calm-{n}", f"c{n}", datetime.now().astimezone(), kind="open"))
+            other = service.handle(Inbound("webchat", f"calm-{n}", f"c{n}", app_clock(), kind="open"))
             others.append(time.perf_counter() - began)
             assert not other.slowed
     assert slowed >= 100 - FLOOD_LIMIT
@@ -167,5 +174,5 @@ def test_a_flood_is_kept_answered_once_and_holds_up_no_one(app: tuple[TestClient
     notes = [m for m in thread if m.author == "bot" and "ぜんぶ受け取っています" in str(m.body.get("text"))]
     assert len(notes) <= 2, "said kindly, not on every message"
     assert max(others) < 0.5, "others are not held up"
-    crisis = service.handle(Inbound("webchat", "flood", "f-crisis", start + timedelta(seconds=10), text="死にたい"))
+    crisis = service.handle(Inbound("webchat", "flood", "f-crisis", app_clock(), text="死にたい"))
     assert not crisis.slowed and crisis.urgent, "danger is never slowed down"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 from bot.bootstrap import Container
-from bot.service import utcnow
 from dialogs.model import Inbound
 from tests.integration.console_kit import (
     MACHIDA,
@@ -117,7 +116,7 @@ def test_the_person_stops_sharing_from_the_chat(container: Container) -> None:
     source = handoff(container)
     a1 = signed_in(container, "a1@adachi.example")
     post(a1, f"/console/handoffs/{source}/claim")
-    container.service.handle(Inbound("webchat", "person-1", "person-1-unshare", utcnow(), text="共有をやめる"))
+    container.service.handle(Inbound("webchat", "person-1", "person-1-unshare", container.clock(), text="共有をやめる"))
     page = a1.get(f"/console/handoffs/{source}").text
     assert "ご本人が共有への同意を取り消したため、ほかの機関へはつなげません。" in page
     assert "情報共有への同意：なし" in page

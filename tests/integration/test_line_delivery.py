@@ -18,11 +18,12 @@ from bot.channels.line.client import LineApi
 from bot.channels.line.events import REPLY_TOKEN_LIFE
 from bot.channels.line.sender import LineSender
 from bot.outbox import Deliverer
-from bot.service import Service, utcnow
+from bot.service import Service
 from bot.settings import LineSettings
 from dialogs.model import Inbound
 from storage.crypto import FieldCipher
 from storage.uow import SqlUnitOfWork, UnitOfWork
+from tests.clock import TestClock
 from tests.standins.line_api import ACCESS_TOKEN, CHANNEL_SECRET, Fault, LineStandIn
 
 USER = "U0123456789abcdef0123456789abcdef"
@@ -38,20 +39,22 @@ def standin() -> Iterator[LineStandIn]:
 class Rig:
     """A service and a deliverer over one database, sending to the stand-in."""
 
-    def __init__(self, engine: Engine, cipher: FieldCipher, standin: LineStandIn) -> None:
+    def __init__(self, engine: Engine, cipher: FieldCipher, standin: LineStandIn, clock: TestClock) -> None:
+        self.clock = clock
         self.standin = standin
         self.uow: Callable[[], UnitOfWork] = partial(SqlUnitOfWork, engine, cipher)
-        Admin(self.uow).ensure_default_agency()
-        self.service = Service(self.uow)
-        self.sender = LineSender(LineApi(LineSettings(CHANNEL_SECRET, ACCESS_TOKEN, standin.root), timeout=0.5))
-        self.deliverer = Deliverer(self.uow, {"line": self.sender}, lease=timedelta(seconds=3))
+        Admin(self.uow, clock).ensure_default_agency()
+        self.service = Service(self.uow, clock=clock)
+        self.sender = LineSender(LineApi(LineSettings(CHANNEL_SECRET, ACCESS_TOKEN, standin.root), timeout=0.5),
+                                 clock=clock)
+        self.deliverer = Deliverer(self.uow, {"line": self.sender}, lease=timedelta(seconds=3), clock=clock)
         self.loop = asyncio.new_event_loop()
         self.events = 0
 
     def write(self, text: str | None = None, choice: str | None = None, kind: str = "text",
               token: bool = True, token_age: timedelta = timedelta(0)) -> None:
         self.events += 1
-        received = utcnow() - token_age
+        received = self.clock() - token_age
         delivery: dict[str, Any] | None = None
         if token:
             delivery = {"reply_token": self.standin.issue_token(USER),
@@ -78,8 +81,8 @@ class Rig:
 
 
 @pytest.fixture
-def rig(engine: Engine, cipher: FieldCipher, standin: LineStandIn) -> Iterator[Rig]:
-    made = Rig(engine, cipher, standin)
+def rig(engine: Engine, cipher: FieldCipher, standin: LineStandIn, clock: TestClock) -> Iterator[Rig]:
+    made = Rig(engine, cipher, standin, clock)
     yield made
     made.close()
 
@@ -137,7 +140,7 @@ def test_long_text_is_split_and_more_than_five_messages_take_two_calls(rig: Rig,
         conv = uow.conversations.find("line", USER)
         assert conv is not None and conv.id is not None
         text = "い" * 26_000  # six messages of at most 5,000
-        uow.outbox.add(conv.id, "line", USER, {"replies": [{"text": text, "choices": []}]}, utcnow())
+        uow.outbox.add(conv.id, "line", USER, {"replies": [{"text": text, "choices": []}]}, rig.clock())
         uow.commit()
     rig.drain()
     parts = [s.text for s in standin.shown(USER)[2:]]

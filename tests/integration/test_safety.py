@@ -21,6 +21,7 @@ from bot.service import Service
 from dialogs.model import Inbound
 from storage.crypto import FieldCipher
 from storage.uow import SqlUnitOfWork, UnitOfWork
+from tests.clock import TestClock
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 MONDAY_MORNING = datetime(2026, 11, 30, 10, 0, tzinfo=TOKYO)
@@ -30,13 +31,13 @@ SATURDAY_NIGHT = datetime(2026, 11, 28, 23, 0, tzinfo=TOKYO)
 class Person:
     """One web chat visitor talking to the service at a set time."""
 
-    def __init__(self, service: Service, user: str = "p1") -> None:
-        self.service, self.user, self.n = service, user, 0
+    def __init__(self, service: Service, clock: TestClock, user: str = "p1") -> None:
+        self.service, self.clock, self.user, self.n = service, clock, user, 0
 
     def send(self, text: str | None = None, choice: str | None = None, kind: str = "text") -> list[str]:
         self.n += 1
         _, before = self.service.thread("webchat", self.user)
-        self.service.handle(Inbound("webchat", self.user, f"{self.user}-{self.n}", datetime.now(TOKYO),
+        self.service.handle(Inbound("webchat", self.user, f"{self.user}-{self.n}", self.clock(),
                                     text=text, choice_id=choice, kind=kind))
         _, after = self.service.thread("webchat", self.user, before[-1].id if before else 0)
         return [str(m.body.get("text", "")) for m in after if m.author == "bot"]
@@ -66,14 +67,17 @@ def uow(engine: Engine, cipher: FieldCipher) -> Callable[[], UnitOfWork]:
     return made
 
 
-def service(uow: Callable[[], UnitOfWork], at: datetime, alerts: tuple[str, ...] = ()) -> Service:
-    return Service(uow, clock=lambda: at, care=Care(load_contacts(), load_resources()), alert_targets=alerts)
+def visitor(uow: Callable[[], UnitOfWork], at: datetime, user: str = "p1", alerts: tuple[str, ...] = ()) -> Person:
+    """A visitor whose conversation runs on a clock set to `at`."""
+    clock = TestClock(at)
+    made = Service(uow, clock=clock, care=Care(load_contacts(), load_resources()), alert_targets=alerts)
+    return Person(made, clock, user)
 
 
 def test_a_first_message_in_danger_gets_contacts_and_an_urgent_case_at_once(uow: Callable[[], UnitOfWork]) -> None:
-    calm = Person(service(uow, MONDAY_MORNING), "calm")
+    calm = visitor(uow, MONDAY_MORNING, "calm")
     calm.walk()
-    person = Person(service(uow, MONDAY_MORNING, alerts=("webhook",)))
+    person = visitor(uow, MONDAY_MORNING, alerts=("webhook",))
     replies = person.send("もう死にたい")
     assert "ひとりで抱えなくて大丈夫です" in replies[0]
     assert "相談員にも、すぐに知らせました。" in replies[1] and "東京いのちの電話 03-3264-4343" in replies[1]
@@ -97,7 +101,7 @@ def test_a_first_message_in_danger_gets_contacts_and_an_urgent_case_at_once(uow:
 
 @pytest.mark.parametrize("step", ["who", "topics", "contact", "review"])
 def test_any_step_and_after_the_handoff(uow: Callable[[], UnitOfWork], step: str) -> None:
-    person = Person(service(uow, MONDAY_MORNING), f"p-{step}")
+    person = visitor(uow, MONDAY_MORNING, f"p-{step}")
     person.walk(until=step)
     replies = person.send("父に殴られた")
     assert "あなたの安全がいちばん大切です" in replies[0] and "DV相談＋" in replies[1] and "警察 110" in replies[1]
@@ -107,7 +111,7 @@ def test_any_step_and_after_the_handoff(uow: Callable[[], UnitOfWork], step: str
 
 
 def test_an_open_case_becomes_urgent_and_idioms_change_nothing(uow: Callable[[], UnitOfWork]) -> None:
-    person = Person(service(uow, MONDAY_MORNING))
+    person = visitor(uow, MONDAY_MORNING)
     person.walk()
     assert "救急 119" not in "".join(person.send("死ぬほど眠い"))
     with uow() as unit:
@@ -121,20 +125,20 @@ def test_an_open_case_becomes_urgent_and_idioms_change_nothing(uow: Callable[[],
 
 
 def test_out_of_hours_the_person_is_told_once_when_counselors_read(uow: Callable[[], UnitOfWork]) -> None:
-    person = Person(service(uow, SATURDAY_NIGHT))
+    person = visitor(uow, SATURDAY_NIGHT)
     person.walk(until="review")
     sent = person.send(choice="review:send")
     note = [r for r in sent if "受付時間外" in r]
     assert len(note) == 1 and "11月30日（月）9:00ごろ" in note[0] and "東京いのちの電話" in note[0]
     later = person.send("もうひとつ伝えたいことがあります")
     assert not [r for r in later if "受付時間外" in r], "said once, not on every message"
-    monday = Person(service(uow, MONDAY_MORNING), "weekday")
+    monday = visitor(uow, MONDAY_MORNING, "weekday")
     monday.walk(until="review")
     assert not [r for r in monday.send(choice="review:send") if "受付時間外" in r]
 
 
 def test_a_crisis_at_night_says_when_counselors_will_read(uow: Callable[[], UnitOfWork]) -> None:
-    person = Person(service(uow, SATURDAY_NIGHT))
+    person = visitor(uow, SATURDAY_NIGHT)
     replies = person.send("しにたい")
     assert "いまは相談員の受付時間外です。相談員が読むのは11月30日（月）9:00ごろです。" in replies[1]
     assert "東京都自殺相談ダイヤル〜こころといのちのほっとライン〜 0570-087478（いま受付中" in replies[1]
@@ -152,7 +156,7 @@ def test_agency_hours_are_its_own(uow: Callable[[], UnitOfWork]) -> None:
 
 
 def test_after_the_handoff_local_resources_are_offered_and_listed(uow: Callable[[], UnitOfWork]) -> None:
-    person = Person(service(uow, MONDAY_MORNING))
+    person = visitor(uow, MONDAY_MORNING)
     person.walk(until="review")
     sent = person.send(choice="review:send")
     assert "よければ見てください" in sent[-1]

@@ -13,6 +13,7 @@ from bot.service import Service
 from dialogs.model import Inbound
 from storage.crypto import FieldCipher
 from storage.uow import SqlUnitOfWork
+from tests.clock import TestClock
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -110,23 +111,23 @@ def test_queue_lists_urgent_first_then_oldest(engine: Engine, cipher: FieldCiphe
 
 
 def test_messages_of_one_person_arriving_together_are_handled_one_at_a_time(
-    engine: Engine, cipher: FieldCipher,
+    engine: Engine, cipher: FieldCipher, clock: TestClock,
 ) -> None:
     uow = partial(SqlUnitOfWork, engine, cipher)
-    Admin(uow).ensure_default_agency()
-    service = Service(uow)
-    service.handle(Inbound("webchat", "p", "open", NOW, kind="open"))
-    service.handle(Inbound("webchat", "p", "start", NOW, choice_id="welcome:start"))
-    service.handle(Inbound("webchat", "p", "who", NOW, choice_id="who:self"))
-    service.handle(Inbound("webchat", "p", "consent", NOW, choice_id="consent:yes"))
-    service.handle(Inbound("webchat", "p", "topics", NOW, choice_id="topics:done"))
+    Admin(uow, clock).ensure_default_agency()
+    service = Service(uow, clock=clock)
+    service.handle(Inbound("webchat", "p", "open", clock(), kind="open"))
+    service.handle(Inbound("webchat", "p", "start", clock(), choice_id="welcome:start"))
+    service.handle(Inbound("webchat", "p", "who", clock(), choice_id="who:self"))
+    service.handle(Inbound("webchat", "p", "consent", clock(), choice_id="consent:yes"))
+    service.handle(Inbound("webchat", "p", "topics", clock(), choice_id="topics:done"))
     barrier = threading.Barrier(8)
     errors: list[BaseException] = []
 
     def write(n: int) -> None:
         barrier.wait()
         try:
-            service.handle(Inbound("webchat", "p", f"d{n}", datetime.now(UTC), text=f"message {n}"))
+            service.handle(Inbound("webchat", "p", f"d{n}", clock(), text=f"message {n}"))
         except BaseException as exc:  # collected and asserted below
             errors.append(exc)
 

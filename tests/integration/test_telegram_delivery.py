@@ -16,12 +16,13 @@ from bot.admin import Admin
 from bot.channels.telegram.client import make_bot
 from bot.channels.telegram.sender import TelegramSender
 from bot.outbox import Deliverer
-from bot.service import Service, utcnow
+from bot.service import Service
 from bot.settings import TelegramSettings
 from dialogs.model import Inbound
 from storage import tables as t
 from storage.crypto import FieldCipher
 from storage.uow import SqlUnitOfWork, UnitOfWork
+from tests.clock import TestClock
 from tests.standins.telegram_api import TOKEN, Fault, TelegramStandIn
 
 CHAT = 7001
@@ -37,13 +38,14 @@ def standin() -> Iterator[TelegramStandIn]:
 class Rig:
     """A service and a deliverer over one database, sending to the stand-in."""
 
-    def __init__(self, engine: Engine, cipher: FieldCipher, standin: TelegramStandIn) -> None:
+    def __init__(self, engine: Engine, cipher: FieldCipher, standin: TelegramStandIn, clock: TestClock) -> None:
+        self.clock = clock
         self.uow: Callable[[], UnitOfWork] = partial(SqlUnitOfWork, engine, cipher)
-        Admin(self.uow).ensure_default_agency()
-        self.service = Service(self.uow)
+        Admin(self.uow, clock).ensure_default_agency()
+        self.service = Service(self.uow, clock=clock)
         settings = TelegramSettings(TOKEN, "s3cret", "webhook", standin.root)
         self.sender = TelegramSender(make_bot(settings, timeout=0.5))
-        self.deliverer = Deliverer(self.uow, {"telegram": self.sender}, lease=timedelta(seconds=3))
+        self.deliverer = Deliverer(self.uow, {"telegram": self.sender}, lease=timedelta(seconds=3), clock=clock)
         self.events = 0
         self.loop = asyncio.new_event_loop()  # one loop for the life of the bot's HTTP connections
 
@@ -54,7 +56,7 @@ class Rig:
     def write(self, chat: int, text: str | None = None, choice: str | None = None, kind: str = "text",
               delivery: dict[str, object] | None = None) -> None:
         self.events += 1
-        inbound = Inbound("telegram", str(chat), f"e{self.events}", utcnow(), text=text, choice_id=choice,
+        inbound = Inbound("telegram", str(chat), f"e{self.events}", self.clock(), text=text, choice_id=choice,
                           kind=kind)
         self.service.handle(inbound, delivery)
 
@@ -76,8 +78,8 @@ class Rig:
 
 
 @pytest.fixture
-def rig(engine: Engine, cipher: FieldCipher, standin: TelegramStandIn) -> Iterator[Rig]:
-    made = Rig(engine, cipher, standin)
+def rig(engine: Engine, cipher: FieldCipher, standin: TelegramStandIn, clock: TestClock) -> Iterator[Rig]:
+    made = Rig(engine, cipher, standin, clock)
     yield made
     made.close()
 
@@ -133,7 +135,7 @@ def test_long_text_is_split_and_markup_characters_arrive_as_typed(rig: Rig, stan
         tricky = "<b>太字?</b> *星* _下線_ [リンク](http://x) `code` & &amp; 😀\n"
         long_text = tricky + "あ" * 9000
         body = {"text": long_text, "choices": []}
-        uow.outbox.add(conv.id, "telegram", str(CHAT), body, utcnow())
+        uow.outbox.add(conv.id, "telegram", str(CHAT), body, rig.clock())
         uow.commit()
     rig.drain()
     parts = [m.text for m in standin.messages(CHAT)[1:]]

@@ -13,12 +13,12 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.bootstrap import Container, build
-from bot.service import utcnow
 from bot.settings import Settings
 from bot.trust.retention import Periods, Retention
 from dialogs.model import Inbound
 from storage.crypto import FieldCipher
 from storage.rotation import rotate
+from tests.clock import TestClock
 from tests.integration.console_kit import audit_actions, container, csrf_of, handoff, post, signed_in
 
 __all__ = ["container"]
@@ -27,17 +27,20 @@ __all__ = ["container"]
 def close(container: Container, handoff_id: str, days_ago: int) -> None:
     with container.uow() as uow:
         uow.handoffs.close_all(uow.handoffs.get(handoff_id).conversation_id, "connected",  # type: ignore[union-attr]
-                               utcnow() - timedelta(days=days_ago))
+                               container.clock() - timedelta(days=days_ago))
         uow.commit()
 
 
-def test_retention_erases_old_closed_cases_and_silent_intakes(container: Container) -> None:
+def test_retention_erases_old_closed_cases_and_silent_intakes(container: Container, clock: TestClock) -> None:
     old, recent, still_open = handoff(container, "old"), handoff(container, "recent"), handoff(container, "open")
     close(container, old, 400)
     close(container, recent, 10)
-    container.service.handle(Inbound("webchat", "quiet", "q1", utcnow() - timedelta(days=120), kind="open"))
-    container.service.handle(Inbound("webchat", "active", "a1", utcnow(), kind="open"))
-    retention = Retention(container.uow, Periods(closed_days=365, unfinished_days=90))
+    today = clock()
+    clock.set(today - timedelta(days=120))
+    container.service.handle(Inbound("webchat", "quiet", "q1", clock(), kind="open"))
+    clock.set(today)
+    container.service.handle(Inbound("webchat", "active", "a1", clock(), kind="open"))
+    retention = Retention(container.uow, Periods(closed_days=365, unfinished_days=90), clock)
     assert retention.run(dry_run=True).to_dict() == {"closed_conversations_erased": 1,
                                                      "unfinished_intakes_deleted": 1, "dry_run": True}
     assert container.service.thread("webchat", "quiet")[0] is not None, "a dry run changes nothing"
@@ -77,10 +80,10 @@ def test_a_counselor_erases_at_the_persons_request(container: Container) -> None
 
 
 @pytest.fixture
-def keyed(db_url: str, tmp_path: Path) -> Iterator[tuple[Container, str]]:
+def keyed(db_url: str, tmp_path: Path, clock: TestClock) -> Iterator[tuple[Container, str]]:
     old = Fernet.generate_key().decode()
     made = build(Settings.load({"TSUNAGU_DATA_DIR": str(tmp_path), "TSUNAGU_DATABASE_URL": db_url,
-                                "TSUNAGU_DATA_KEY": old}, dotenv=tmp_path / "none"))
+                                "TSUNAGU_DATA_KEY": old}, dotenv=tmp_path / "none"), clock)
     made.migrate()
     yield made, old
     made.close()
@@ -93,14 +96,14 @@ def test_keys_rotate_resumably_while_the_service_works(keyed: tuple[Container, s
         handoff(made, f"person-{n}")
     new = Fernet.generate_key().decode()
     rotated = build(Settings.load({"TSUNAGU_DATA_DIR": str(tmp_path), "TSUNAGU_DATABASE_URL": db_url,
-                                   "TSUNAGU_DATA_KEY": f"{new},{old}"}, dotenv=tmp_path / "none"))
+                                   "TSUNAGU_DATA_KEY": f"{new},{old}"}, dotenv=tmp_path / "none"), made.clock)
     stop = threading.Event()
 
     def keep_talking() -> None:
         n = 0
-        while not stop.wait(0.02):  # a busy evening: fifty messages a second
+        while n == 0 or not stop.wait(0.02):  # a busy evening: fifty messages a second, and at least one
             n += 1
-            rotated.service.handle(Inbound("webchat", "busy", f"b{n}", utcnow(), text=f"メッセージ{n}"))
+            rotated.service.handle(Inbound("webchat", "busy", f"b{n}", rotated.clock(), text=f"メッセージ{n}"))
 
     talker = threading.Thread(target=keep_talking)
     talker.start()
@@ -113,7 +116,7 @@ def test_keys_rotate_resumably_while_the_service_works(keyed: tuple[Container, s
     assert count > 0 and seen == sorted(seen) and seen[-1] > 0
     assert rotate(rotated.engine, rotated.cipher, new) == 0, "a second run has nothing left to do"
     only_new = build(Settings.load({"TSUNAGU_DATA_DIR": str(tmp_path), "TSUNAGU_DATABASE_URL": db_url,
-                                    "TSUNAGU_DATA_KEY": new}, dotenv=tmp_path / "none"))
+                                    "TSUNAGU_DATA_KEY": new}, dotenv=tmp_path / "none"), made.clock)
     try:
         for n in range(12):
             conv, thread = only_new.service.thread("webchat", f"person-{n}")
@@ -134,7 +137,7 @@ def test_the_provision_log_lists_every_relay(container: Container) -> None:
     post(a1, f"/console/handoffs/{source}/relay", agency="2", note="秘密の申し送り", with_thread="1")
     with container.uow() as uow:
         [row] = uow.relays.provisions()
-        assert uow.relays.provisions(agency_id=1) == [row] and uow.relays.provisions(utcnow()) == []
+        assert uow.relays.provisions(agency_id=1) == [row] and uow.relays.provisions(container.clock()) == []
     assert (row["provider"], row["recipient"], row["basis"], row["items"], row["by"]) == (
         "既定の相談窓口", "町田市の窓口", "consent", ["sheet", "thread"], "a1@adachi.example")
     assert row["case"] == source and "秘密" not in str(row)
