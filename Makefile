@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test setup lint typecheck i18n-extract i18n-update diagram clean bench
+.PHONY: run test test-shifted setup lint typecheck i18n-extract i18n-update diagram clean bench
 
 setup: $(STAMP) $(MO)
 
@@ -25,6 +25,13 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# The suite with the clock sent elsewhere (tests/timeshift.py): a year on in New York, half a year back, and
+# the end-to-end tests at half past midnight on New Year's Day in Tokyo (a holiday, the year-end break, night).
+test-shifted: setup
+	TZ=America/New_York TSUNAGU_TEST_TIME=+400d $(BIN)/python -m pytest -q tests/unit tests/integration
+	TSUNAGU_TEST_TIME=-200d $(BIN)/python -m pytest -q tests/unit tests/integration
+	TSUNAGU_TEST_TIME=2027-01-01T00:30+09:00 TSUNAGU_TEST_POSTGRES_URL= $(BIN)/python -m pytest -q tests/e2e -m "not slow"
 
 lint: setup
 	$(BIN)/ruff check .

@@ -12,7 +12,10 @@ from pathlib import Path
 
 import httpx
 
-TSUNAGU = [sys.executable, "-m", "bot.cli"]
+from tests import timeshift
+
+# The real command line; under a shifted clock (tests/timeshift.py) the same one, started by that module.
+TSUNAGU = [sys.executable, "-m", "tests.timeshift" if os.environ.get(timeshift.ENV) else "bot.cli"]
 
 
 def free_port() -> int:
@@ -52,7 +55,8 @@ def start(data_dir: Path, database_url: str | None = None, extra_env: dict[str, 
           port: int | None = None) -> Server:
     """Start `tsunagu serve` and wait until /healthz answers."""
     port = port or free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TSUNAGU_", "TELEGRAM_", "LINE_"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TSUNAGU_", "TELEGRAM_", "LINE_")) or k == timeshift.ENV}
     env.update(TSUNAGU_DATA_DIR=str(data_dir), TSUNAGU_PORT=str(port), TSUNAGU_HOST="127.0.0.1")
     if database_url:
         env["TSUNAGU_DATABASE_URL"] = database_url
