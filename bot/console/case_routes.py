@@ -23,7 +23,8 @@ from bot.sheet import RELAY_STATUS, render_sheet, signal_labels
 from bot.transcript import AUTHORS, describe_thread
 from dialogs.i18n import N_, use_locale
 from dialogs.i18n import gettext as _
-from dialogs.prompts import WRITER_LABELS, label
+from dialogs.steps.base import label
+from dialogs.steps.opening import WRITER_LABELS
 from dialogs.topics import TOPIC_IDS, topic_label
 from storage.records import ConsoleSession, Handoff, TranscriptEntry
 
