@@ -21,10 +21,6 @@ from bot.bootstrap import Container
 from bot.channels import webchat
 from bot.channels.telegram import webhook as telegram_webhook
 from bot.channels.telegram.polling import Poller
-from bot.console.accounts import Accounts
-from bot.console.cases import Cases
-from bot.console.manage import Manage
-from bot.console.relay import Relays
 from bot.console.routes import routes as console_routes
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -85,9 +81,7 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         *webchat.routes(container),
-        *console_routes(Accounts(container.uow, container.clock), Cases(container.uow, container.clock),
-                        Relays(container.uow, container.clock), Manage(container.uow, container.clock),
-                        container.admin, container.service, container.clock, container.care.resources),
+        *console_routes(container.accounts, container.cases, container.admin, container.clock),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     if container.telegram is not None and settings.telegram and settings.telegram.webhook_secret:
@@ -96,4 +90,6 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
         from bot.channels.line import webhook as line_webhook  # loaded only where LINE is set up
 
         routes.append(line_webhook.route(container.line))
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.zone = settings.timezone  # the console's pages show moments in it
+    return app

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from bot.admin import Admin
+from bot.cases import Cases
+from bot.cases.accounts import Accounts
+from bot.cases.admin import Admin
 from bot.channels.telegram.client import make_bot
 from bot.channels.telegram.inbox import Inbox
 from bot.channels.telegram.sender import TelegramSender
@@ -43,7 +45,9 @@ class Container:
     engine: Engine
     cipher: FieldCipher
     service: Service
+    cases: Cases
     admin: Admin
+    accounts: Accounts
     deliverer: Deliverer
     metrics: Metrics = field(default_factory=Metrics)
     telegram: Inbox | None = None
@@ -91,8 +95,9 @@ def build(settings: Settings, clock: Clock = utcnow) -> Container:
                           reader=partial(SqlUnitOfWork, engine, cipher, read_only=True))
     alerter = make_alerter(settings, uow, clock) if settings.alert_targets() else None
     care = Care(contacts(settings), resources(settings))
-    service = Service(uow, clock=clock, on_outbox=deliverer.wake, care=care,
-                      alert_targets=settings.alert_targets(), on_alert=alerter.wake if alerter else lambda: None)
+    service = Service(uow, clock=clock, on_outbox=deliverer.wake, care=care, alert_targets=settings.alert_targets(),
+                      on_alert=alerter.wake if alerter else lambda: None, zone=settings.timezone)
+    cases = Cases(uow, clock, settings.timezone, on_outbox=deliverer.wake, resources=care.resources)
     metrics = Metrics()
     telegram = None
     if settings.telegram is not None:
@@ -103,8 +108,8 @@ def build(settings: Settings, clock: Clock = utcnow) -> Container:
         from bot.channels.line.webhook import LineInbox
 
         line = LineInbox(service, line_in, metrics, clock)
-    return Container(settings, engine, cipher, service, Admin(uow, clock), deliverer, metrics, telegram, line, alerter,
-                     care, clock)
+    return Container(settings, engine, cipher, service, cases, Admin(uow, clock), Accounts(uow, clock), deliverer,
+                     metrics, telegram, line, alerter, care, clock)
 
 
 def contacts(settings: Settings) -> tuple[Contact, ...]:

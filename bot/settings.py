@@ -1,4 +1,4 @@
-"""Settings from the environment, or a `.env` file in the working directory (INTERFACES.md)."""
+"""Settings from the environment, or a `.env` file in the working directory (docs/INTERFACES.md)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.clock import JAPAN
 from dialogs.i18n import SUPPORTED_LOCALES
 from storage.db import default_url
 
@@ -74,6 +76,7 @@ class Settings:
     alert_webhook_url: str | None = None
     alert_telegram_chat_id: str | None = None
     alert_line_to: str | None = None
+    timezone: ZoneInfo = JAPAN  # everything shown to people and counselors is in this zone; storage keeps UTC
 
     def alert_targets(self) -> tuple[str, ...]:
         """Where urgent cases are announced besides the console."""
@@ -114,6 +117,7 @@ class Settings:
             resources=Path(env["TSUNAGU_RESOURCES"]) if env.get("TSUNAGU_RESOURCES") else None,
             retain_closed_days=_days(env, "TSUNAGU_RETAIN_CLOSED_DAYS", 365),
             retain_unfinished_days=_days(env, "TSUNAGU_RETAIN_UNFINISHED_DAYS", 90),
+            timezone=_zone(env.get("TSUNAGU_TIMEZONE") or "Asia/Tokyo"),
             **_alerts(env),
         )
 
@@ -166,6 +170,14 @@ def _alerts(env: Mapping[str, str]) -> dict[str, str | None]:
         raise SettingsError("TSUNAGU_ALERT_LINE_TO needs the LINE_* settings.")
     return {"public_url": public, "alert_webhook_url": webhook, "alert_telegram_chat_id": telegram_chat,
             "alert_line_to": line_to}
+
+
+def _zone(name: str) -> ZoneInfo:
+    """An IANA time zone such as Asia/Tokyo."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(f"TSUNAGU_TIMEZONE must be a time zone such as Asia/Tokyo, not {name!r}.") from exc
 
 
 def _days(env: Mapping[str, str], name: str, default: int) -> int:

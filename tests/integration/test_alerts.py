@@ -11,7 +11,7 @@ from functools import partial
 import pytest
 from sqlalchemy import Engine
 
-from bot.admin import Admin
+from bot.cases.admin import Admin
 from bot.channels.line.client import LineApi
 from bot.channels.telegram.client import make_bot
 from bot.safety.alerts import Alerter, Targets

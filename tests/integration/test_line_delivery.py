@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from bot.admin import Admin
+from bot.cases.admin import Admin
 from bot.channels.line.client import LineApi
 from bot.channels.line.events import REPLY_TOKEN_LIFE
 from bot.channels.line.sender import LineSender

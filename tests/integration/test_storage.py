@@ -8,7 +8,8 @@ from functools import partial
 
 from sqlalchemy import Engine, text
 
-from bot.admin import Admin
+from bot.cases.actor import OPERATOR
+from bot.cases.admin import Admin
 from bot.service import Service
 from dialogs.model import Inbound
 from storage.crypto import FieldCipher
@@ -89,7 +90,7 @@ def test_handoffs_route_by_municipality_else_default(engine: Engine, cipher: Fie
     uow = partial(SqlUnitOfWork, engine, cipher)
     admin = Admin(uow, clock=lambda: NOW)
     default = admin.ensure_default_agency()
-    adachi = admin.add_agency("足立区くらしとしごとの相談センター", ["足立区"])
+    adachi = admin.add_agency(OPERATOR, "足立区くらしとしごとの相談センター", ["足立区"])
     with uow() as u:
         assert u.agencies.for_municipality("足立区") == adachi
         assert u.agencies.for_municipality("町田市") == default

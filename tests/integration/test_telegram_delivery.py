@@ -12,7 +12,7 @@ from functools import partial
 import pytest
 from sqlalchemy import Engine, select
 
-from bot.admin import Admin
+from bot.cases.admin import Admin
 from bot.channels.telegram.client import make_bot
 from bot.channels.telegram.sender import TelegramSender
 from bot.outbox import Deliverer
