@@ -220,8 +220,9 @@ def _telegram_set_webhook(c: Container, args: argparse.Namespace) -> int:
     from telegram.error import TelegramError
 
     from bot.channels.telegram.client import make_bot, set_webhook
+    from bot.channels.telegram.settings import load
 
-    telegram = c.settings.telegram
+    telegram = load(c.settings.env)
     if telegram is None:
         raise Usage("Telegram is off: set TELEGRAM_BOT_TOKEN first.")
     if telegram.webhook_secret is None:
@@ -242,8 +243,9 @@ def _line_check(c: Container, args: argparse.Namespace) -> int:
     import asyncio
 
     from bot.channels.line.client import LineApi
+    from bot.channels.line.settings import load
 
-    settings = c.settings.line
+    settings = load(c.settings.env)
     if settings is None:
         raise Usage("LINE is off: set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN first.")
     line = LineApi(settings, c.settings.http_timeout)

@@ -72,18 +72,6 @@ class Sender(Protocol):
     async def close(self) -> None: ...
 
 
-class WebChatSender:
-    """The web chat reads replies from the thread itself, so delivery is recording that it may."""
-
-    pacer: Pacer | None = None
-
-    async def send(self, item: OutboxItem) -> Result:
-        return Sent()
-
-    async def close(self) -> None:
-        return None
-
-
 def enqueue(uow: UnitOfWork, to: Address, replies: list[Reply], author: str, now: datetime,
             delivery: dict[str, Any] | None = None) -> int | None:
     """One outbox item for one turn's replies (a channel may send them in one call), and each reply in the

@@ -8,9 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from telegram import Update
 
+from bot.channels.port import Blocked, Incoming
 from bot.channels.splitting import split_text
 from bot.channels.telegram.render import MAX_TEXT, bundle, keyboard, render
-from bot.channels.telegram.updates import Blocked, Incoming, read
+from bot.channels.telegram.updates import read
 from bot.pacing import Pacer, TokenBucket
 from dialogs.engine import current_prompt
 from dialogs.model import Conversation, Reply
@@ -58,7 +59,7 @@ def test_a_button_press_carries_its_choice_id_and_the_message_to_edit() -> None:
     press = incoming(u.callback(42, "topics:hikikomori", message_id=77))
     assert press.inbound.choice_id == "topics:hikikomori"
     assert press.delivery == {"message_id": 77}
-    assert press.callback_query_id is not None
+    assert press.acknowledge is not None
     forged = incoming(u.callback(42, "<script>", message_id=77))
     assert forged.inbound.choice_id is None and forged.inbound.kind == "open"
 
