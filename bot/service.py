@@ -16,6 +16,7 @@ from bot.outbox import enqueue
 from bot.safety.care import Care, agency_hours, away
 from bot.trust.erasure import erase_conversation
 from dialogs import crisis, engine, prompts
+from dialogs.i18n import gettext as _
 from dialogs.i18n import use_locale
 from dialogs.model import (
     ConsentGiven,
@@ -119,7 +120,7 @@ class Service:
         uow.transcript.add(conv.id, "in", "person", inbound_body(inbound), now)
         if conv.slow_until is None or now >= datetime.fromisoformat(conv.slow_until):
             with use_locale(conv.locale):
-                self._queue_replies(uow, conv, [Reply(prompts.slow_down())], BOT, now, delivery)
+                self._queue_replies(uow, conv, [Reply(_(prompts.SLOW_DOWN))], BOT, now, delivery)
             conv.slow_until = (now + FLOOD_WINDOW).isoformat()
         uow.conversations.save(conv, now)
         uow.commit()

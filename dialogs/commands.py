@@ -34,13 +34,13 @@ def back(turn: Turn) -> None:
 def pause(turn: Turn) -> None:
     """Stop for now; the next message is welcomed back (nothing to pause after the handoff)."""
     turn.conv.paused = not turn.step.final
-    turn.say(prompts.paused())
+    turn.say(_(prompts.PAUSED))
 
 
 def restart(turn: Turn) -> None:
     """Start over with an empty sheet (not after the handoff)."""
     if turn.step.final:
-        turn.say(prompts.already_sent())
+        turn.say(_(prompts.ALREADY_SENT))
         return
     turn.conv.sheet = Sheet()
     turn.fire("restart")
@@ -57,12 +57,12 @@ def unshare(turn: Turn) -> None:
     """Stop sharing with other agencies from now on; the consultation itself goes on."""
     consent = turn.conv.sheet.consent
     if consent is None or not consent.share_with_agencies:
-        turn.ask_again(prompts.not_shared())
+        turn.ask_again(_(prompts.NOT_SHARED))
         return
     turn.conv.sheet.consent = Consent(share_with_agencies=False, at=turn.inbound.received_at.isoformat(),
                                       text_version=consent.text_version)
     turn.emit(ConsentWithdrawn())
-    turn.ask_again(prompts.unshared())
+    turn.ask_again(_(prompts.UNSHARED))
 
 
 def show_help(turn: Turn) -> None:
@@ -82,7 +82,7 @@ def switch_to(code: str) -> Callable[[Turn], None]:
     def switch(turn: Turn) -> None:
         turn.conv.locale = code
         with use_locale(code):
-            turn.ask_again(prompts.language_changed())
+            turn.ask_again(_(prompts.LANGUAGE_CHANGED))
     switch.__doc__ = f"Go on in {code}."
     return switch
 
@@ -128,9 +128,9 @@ def answer_erase(turn: Turn, choice_id: str | None) -> None:
         conv.sheet = Sheet()
         conv.paused = False
         turn.fire("erase")
-        turn.say(prompts.erased())
+        turn.say(_(prompts.ERASED))
     else:
-        turn.ask_again(prompts.not_erased())
+        turn.ask_again(_(prompts.NOT_ERASED))
 
 
 def resume(turn: Turn, choice_id: str) -> None:

@@ -5,6 +5,7 @@ conversation goes on where it was."""
 from __future__ import annotations
 
 from dialogs import crisis, prompts
+from dialogs.i18n import gettext as _
 from dialogs.model import CrisisSignaled
 from dialogs.turn import Turn
 
@@ -33,5 +34,5 @@ def care(turn: Turn, max_text: int) -> bool:
         turn.step.answer(turn, None)
     else:
         conv.sheet.details.append(text)
-        turn.ask_again(prompts.carry_on())
+        turn.ask_again(_(prompts.CARRY_ON))
     return True

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from dialogs import commands, prompts
 from dialogs.danger import care
+from dialogs.i18n import gettext as _
 from dialogs.i18n import normalize_locale, use_locale
 from dialogs.model import Conversation, Inbound, Outcome, Reply
 from dialogs.steps import INTAKE
@@ -63,7 +64,7 @@ def route(turn: Turn) -> None:
     elif choice_id is None and turn.text is None:
         _not_text(turn)
     elif choice_id is None and not turn.text:
-        turn.ask_again(prompts.empty_message())
+        turn.ask_again(_(prompts.EMPTY))
     else:
         answer(turn, choice_id)
 

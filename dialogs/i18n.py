@@ -22,20 +22,22 @@ def N_(message: str) -> str:
 @dataclass(frozen=True)
 class Language:
     """A language people can chat in: its code (a catalog in locales/<code>, except the source), its name in
-    itself (its button), the words that switch to it, and its line in the help text."""
+    itself (its button), the words that switch to it, its line in the help text, and how a moment is written
+    in it (a Babel pattern: when counselors will read)."""
 
     code: str
     name: str
     words: tuple[str, ...]
     help: str
+    moment: str
 
 
 # The languages on offer, the source first. Adding one here (and its catalog) is all a language needs: the
-# language button, the words that switch to it, the help line, TSUNAGU_DEFAULT_LOCALE and the Telegram menu
-# follow from this table.
+# language buttons (chat and web chat page), the words that switch to it, the help line, TSUNAGU_DEFAULT_LOCALE,
+# the Telegram menu and the way moments are written follow from this table.
 LANGUAGES: tuple[Language, ...] = (
-    Language("ja", "日本語", ("日本語", "にほんご", "japanese"), N_("「日本語」日本語に切りかえる")),
-    Language("en", "English", ("english", "英語", "えいご"), N_("「English」英語に切りかえる")),
+    Language("ja", "日本語", ("日本語", "にほんご", "japanese"), N_("「日本語」日本語に切りかえる"), "M月d日（E）H:mm"),
+    Language("en", "English", ("english", "英語", "えいご"), N_("「English」英語に切りかえる"), "EEE d MMM, H:mm"),
 )
 SOURCE_LOCALE = LANGUAGES[0].code
 SUPPORTED_LOCALES: tuple[str, ...] = tuple(language.code for language in LANGUAGES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 
@@ -21,6 +22,7 @@ DEFAULT_AGENCY = "既定の相談窓口"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
 NO_AGENCY = N_("機関を選んでください。")
+T = TypeVar("T")
 
 
 class Admin:
@@ -42,9 +44,16 @@ class Admin:
 
     def agencies(self, actor: Actor) -> list[Agency]:
         """Every agency with its municipalities."""
+        return self._listing(actor, lambda uow: uow.agencies.all())
+
+    def accounts(self, actor: Actor) -> list[Counselor]:
+        """Every console account."""
+        return self._listing(actor, lambda uow: uow.counselors.all())
+
+    def _listing(self, actor: Actor, read: Callable[[UnitOfWork], list[T]]) -> list[T]:
         require(actor, (ADMIN,))
         with self._uow() as uow:
-            return uow.agencies.all()
+            return read(uow)
 
     def agency_named(self, actor: Actor, name: str) -> Agency:
         """An agency by its name (NotFound without one)."""
@@ -101,12 +110,6 @@ class Admin:
             record(uow, actor, "agency_hours", self._clock(), str(agency_id), stored)
             uow.commit()
         return stored
-
-    def accounts(self, actor: Actor) -> list[Counselor]:
-        """Every console account."""
-        require(actor, (ADMIN,))
-        with self._uow() as uow:
-            return uow.counselors.all()
 
     def change_account(self, actor: Actor, counselor_id: int, agency_id: int, role: str) -> None:
         """Move an account to an agency or give it another role; its sessions end, so the change holds at once."""

@@ -29,7 +29,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 def locale(request: Request) -> str:
     """The console's language, from the browser's first preference (Japanese unless English)."""
-    return normalize_locale(request.headers.get("accept-language", "").split(",")[0], "ja")
+    return normalize_locale(request.headers.get("accept-language", "").split(",")[0])
 
 
 def say(request: Request, message: str, **values: object) -> str:

@@ -12,12 +12,12 @@ from babel.dates import format_datetime
 from bot.safety.contacts import Contact, always_open, contact_lines, for_danger
 from bot.safety.hours import DEFAULT_HOURS, TOKYO, Hours, parse_hours
 from bot.safety.resources import Resource, fitting, offer_text
+from dialogs.i18n import LANGUAGES, SOURCE_LOCALE, use_locale
 from dialogs.i18n import gettext as _
-from dialogs.i18n import use_locale
 from dialogs.model import Choice, Reply, Sheet
 from storage.records import Agency
 
-WHEN = {"ja": "M月d日（E）H:mm", "en": "EEE d MMM, H:mm"}
+WHEN = {language.code: language.moment for language in LANGUAGES}
 
 
 def agency_hours(agency: Agency | None, zone: ZoneInfo = TOKYO) -> Hours:
@@ -33,7 +33,7 @@ def agency_hours(agency: Agency | None, zone: ZoneInfo = TOKYO) -> Hours:
 
 def when(at: datetime, hours: Hours, locale: str) -> str:
     """A moment as people read it, in the agency's time zone."""
-    return format_datetime(at.astimezone(hours.zone), WHEN.get(locale, WHEN["ja"]), locale=locale)
+    return format_datetime(at.astimezone(hours.zone), WHEN.get(locale, WHEN[SOURCE_LOCALE]), locale=locale)
 
 
 @dataclass(frozen=True)
