@@ -77,10 +77,6 @@ class Intake:
             "ignore_invalid_triggers": True,
         }
 
-    def _intake_steps(self) -> list[Step]:
-        """The steps after the welcome and before the review."""
-        return list(self.steps[1:-2])
-
     def _forward(self) -> list[Transition]:
         """`next`: the first later step whose condition holds. While editing, a step of the same section that
         follows is still asked (the hardest topic after the topics); then back to the review."""

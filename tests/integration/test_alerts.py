@@ -19,7 +19,7 @@ from bot.channels.line.settings import LineSettings
 from bot.channels.telegram.client import make_bot
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.settings import TelegramSettings
-from bot.safety.alerts import Alerter, StaffChat, Webhook
+from bot.safety.alerts import Alerter, StaffChat, Target, Webhook
 from bot.safety.care import Care
 from bot.safety.contacts import load_contacts
 from bot.service import Service
@@ -59,8 +59,9 @@ def test_an_urgent_case_alerts_every_target_with_a_link_only(
     clock.freeze()
     bot = make_bot(TelegramSettings(TOKEN, "s", "webhook", telegram.root), 2.0)
     line_api = LineApi(LineSettings(CHANNEL_SECRET, ACCESS_TOKEN, line.root), 2.0)
-    targets = {"webhook": Webhook(hook.url, 2.0), "telegram": StaffChat(TelegramSender(bot), str(STAFF_CHAT)),
-               "line": StaffChat(LineSender(line_api, clock=clock), STAFF_GROUP)}
+    targets: dict[str, Target] = {
+        "webhook": Webhook(hook.url, 2.0), "telegram": StaffChat(TelegramSender(bot), str(STAFF_CHAT)),
+        "line": StaffChat(LineSender(line_api, clock=clock), STAFF_GROUP)}
     alerter = Alerter(uow, targets, "https://tsunagu.example.jp/", timeout=2.0, clock=clock)
     service = Service(uow, clock=clock, care=Care(load_contacts()), alert_targets=("webhook", "telegram", "line"))
     service.handle(Inbound("webchat", "p1", "e1", clock(), text=SECRET))
