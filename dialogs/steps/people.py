@@ -26,18 +26,17 @@ RELATIONSHIP_LABELS = {"parent": N_("親"), "sibling": N_("きょうだい"), "s
 
 
 def _asking(step: str, text: str, *buttons: Choice) -> Callable[[], Reply]:
-    """A question's prompt: its text, its buttons, then skip this, skip the rest, back and pause."""
+    """A question's prompt: its text (a message id), its buttons (labels are message ids), then skip this, skip
+    the rest, back and pause; translated when it is asked."""
     def prompt() -> Reply:
         skips = (Choice(f"{step}:skip", _("とばす")), Choice(f"{step}:skip_all", _("残りは全部とばす")))
-        return Reply(_(text), (*buttons_now(), *skips, *way_out(step)))
-
-    def buttons_now() -> tuple[Choice, ...]:
-        return tuple(Choice(b.id, _(b.label)) for b in buttons)
+        return Reply(_(text), (*(Choice(b.id, _(b.label)) for b in buttons), *skips, *way_out(step)))
 
     return prompt
 
 
 def _labelled(step: str, prefix: str, labels: dict[str, str], keys: tuple[str, ...] | None = None) -> list[Choice]:
+    """A button for each label (`<step>:<prefix><key>`), its label still a message id."""
     return [Choice(f"{step}:{prefix}{k}", labels[k]) for k in keys or tuple(labels)]
 
 
