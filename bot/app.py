@@ -1,5 +1,5 @@
-"""The ASGI app: /healthz, /metrics, the web chat, the Telegram and LINE webhooks; the outbox deliverer (and
-Telegram polling) run beside it."""
+"""The ASGI app: /healthz, /metrics, the console, and the routes of every configured channel; the outbox
+deliverer, the staff alerts, retention and the channels' background tasks (Telegram polling) run beside it."""
 
 from __future__ import annotations
 
@@ -14,17 +14,10 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.bootstrap import Container
-from bot.channels import webchat
-from bot.channels.telegram import webhook as telegram_webhook
-from bot.channels.telegram.polling import Poller
-from bot.console.accounts import Accounts
-from bot.console.cases import Cases
-from bot.console.manage import Manage
-from bot.console.relay import Relays
 from bot.console.routes import routes as console_routes
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -51,49 +44,40 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        thread = alerts = None
+        threads = []
         retention = container.retention()
         if run_deliverer:
-            threading.Thread(target=retention.run_daily, name="retention", daemon=True).start()
-            thread = threading.Thread(target=container.deliverer.run_forever, name="outbox", daemon=True)
-            thread.start()
+            threads = [threading.Thread(target=retention.run_daily, name="retention", daemon=True),
+                       threading.Thread(target=container.deliverer.run_forever, name="outbox", daemon=True)]
             if container.alerter is not None:
-                alerts = threading.Thread(target=container.alerter.run_forever, name="alerts", daemon=True)
-                alerts.start()
-        polling = None
-        if container.telegram is not None and settings.telegram and settings.telegram.mode == "polling":
-            polling = asyncio.create_task(Poller(container.telegram).run(), name="telegram-polling")
+                threads.append(threading.Thread(target=container.alerter.run_forever, name="alerts", daemon=True))
+            for thread in threads:
+                thread.start()
+        tasks = [asyncio.create_task(task(), name=f"{channel.name}-background")
+                 for channel in container.channels for task in channel.background(container.port)]
         try:
             yield
         finally:
-            if polling is not None:
-                polling.cancel()
+            for task in tasks:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await polling
+                    await task
             container.deliverer.stop()
             retention.stop()
             if container.alerter is not None:
                 container.alerter.stop()
-            for running in (thread, alerts):
-                if running:
-                    running.join(timeout=5)
-            if container.line is not None:
-                await container.line.line.close()
+            for thread in threads[1:]:  # retention's thread sleeps a day at a time; it is a daemon
+                thread.join(timeout=5)
+            for channel in container.channels:
+                await channel.close()
 
-    settings = container.settings
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
-        *webchat.routes(container),
-        *console_routes(Accounts(container.uow, container.clock), Cases(container.uow, container.clock),
-                        Relays(container.uow, container.clock), Manage(container.uow, container.clock),
-                        container.admin, container.service, container.clock, container.care.resources),
+        *console_routes(container.accounts, container.cases, container.admin, container.clock),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        *(route for channel in container.channels for route in channel.routes(container.port)),
     ]
-    if container.telegram is not None and settings.telegram and settings.telegram.webhook_secret:
-        routes.append(telegram_webhook.route(container.telegram, settings.telegram.webhook_secret))
-    if container.line is not None:
-        from bot.channels.line import webhook as line_webhook  # loaded only where LINE is set up
-
-        routes.append(line_webhook.route(container.line))
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.zone = container.settings.timezone  # the console's pages show moments in it
+    return app

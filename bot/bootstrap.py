@@ -1,4 +1,5 @@
-"""The composition root: the one place that builds engines, repositories, services and senders."""
+"""The composition root: the one place that builds the engine, the cipher, the unit of work, the use cases, the
+configured channels and what they share (the inbound port, the deliverer, the staff alerts)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from bot.admin import Admin
-from bot.channels.telegram.client import make_bot
-from bot.channels.telegram.inbox import Inbox
-from bot.channels.telegram.sender import TelegramSender
+from bot.cases import Cases
+from bot.cases.accounts import Accounts
+from bot.cases.admin import Admin
+from bot.channels.port import Port
+from bot.channels.registry import Channel, Setup, configured
 from bot.clock import Clock, utcnow
 from bot.metrics import Metrics
-from bot.outbox import Deliverer, Sender, WebChatSender
-from bot.safety.alerts import Alerter, Targets
+from bot.outbox import Deliverer
+from bot.safety.alerts import Alerter, StaffChat, Target, Webhook
 from bot.safety.care import Care
 from bot.safety.contacts import DEFAULT_FILE, BadContacts, Contact, load_contacts
 from bot.safety.resources import DEFAULT_FILE as RESOURCES_FILE
@@ -30,10 +31,6 @@ from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork, UnitOfWork
 
-if TYPE_CHECKING:
-    from bot.channels.line.client import LineApi
-    from bot.channels.line.webhook import LineInbox
-
 
 @dataclass
 class Container:
@@ -43,14 +40,16 @@ class Container:
     engine: Engine
     cipher: FieldCipher
     service: Service
+    cases: Cases
     admin: Admin
+    accounts: Accounts
     deliverer: Deliverer
-    metrics: Metrics = field(default_factory=Metrics)
-    telegram: Inbox | None = None
-    line: LineInbox | None = None
+    port: Port
+    channels: list[Channel] = field(default_factory=list)
     alerter: Alerter | None = None
     care: Care = field(default_factory=lambda: Care(()))
     clock: Clock = utcnow
+    metrics: Metrics = field(default_factory=Metrics)
 
     def uow(self) -> UnitOfWork:
         """A new unit of work."""
@@ -67,7 +66,7 @@ class Container:
         self.admin.ensure_default_agency()
 
     def close(self) -> None:
-        """Release connections (the LINE inbox's session is closed by the app's shutdown)."""
+        """Release connections (the channels' sessions are closed by the app's shutdown)."""
         self.deliverer.stop()
         if self.alerter is not None:
             self.alerter.stop()
@@ -79,32 +78,18 @@ def build(settings: Settings, clock: Clock = utcnow) -> Container:
     engine = make_engine(settings.database_url)
     cipher = FieldCipher(load_keys(settings.data_key, settings.data_dir))
     uow = partial(SqlUnitOfWork, engine, cipher)
-    senders: dict[str, Sender] = {"webchat": WebChatSender()}
-    if settings.telegram is not None:
-        senders["telegram"] = TelegramSender(make_bot(settings.telegram, settings.http_timeout))
-    line_out = line_api(settings)
-    if line_out is not None:
-        from bot.channels.line.sender import LineSender  # line-bot-sdk takes half a second to load: only for LINE
-
-        senders["line"] = LineSender(line_out, clock=clock)
-    deliverer = Deliverer(uow, senders, lease=lease_for(settings.http_timeout), clock=clock,
-                          reader=partial(SqlUnitOfWork, engine, cipher, read_only=True))
-    alerter = make_alerter(settings, uow, clock) if settings.alert_targets() else None
+    channels = configured(Setup(settings, clock))
+    deliverer = Deliverer(uow, {c.name: c.sender() for c in channels}, lease=lease_for(settings.http_timeout),
+                          clock=clock, reader=partial(SqlUnitOfWork, engine, cipher, read_only=True))
+    targets = alert_targets(settings, channels)
+    alerter = make_alerter(settings, uow, targets, clock) if targets else None
     care = Care(contacts(settings), resources(settings))
-    service = Service(uow, clock=clock, on_outbox=deliverer.wake, care=care,
-                      alert_targets=settings.alert_targets(), on_alert=alerter.wake if alerter else lambda: None)
+    service = Service(uow, clock=clock, on_outbox=deliverer.wake, care=care, alert_targets=tuple(targets),
+                      on_alert=alerter.wake if alerter else lambda: None, zone=settings.timezone)
+    cases = Cases(uow, clock, settings.timezone, on_outbox=deliverer.wake, resources=care.resources)
     metrics = Metrics()
-    telegram = None
-    if settings.telegram is not None:
-        telegram = Inbox(service, make_bot(settings.telegram, settings.http_timeout), metrics, clock)
-    line = None
-    line_in = line_api(settings)
-    if line_in is not None:
-        from bot.channels.line.webhook import LineInbox
-
-        line = LineInbox(service, line_in, metrics, clock)
-    return Container(settings, engine, cipher, service, Admin(uow, clock), deliverer, metrics, telegram, line, alerter,
-                     care, clock)
+    return Container(settings, engine, cipher, service, cases, Admin(uow, clock), Accounts(uow, clock), deliverer,
+                     Port(service, metrics, clock), channels, alerter, care, clock, metrics)
 
 
 def contacts(settings: Settings) -> tuple[Contact, ...]:
@@ -123,26 +108,23 @@ def resources(settings: Settings) -> tuple[Resource, ...]:
         raise SettingsError(f"TSUNAGU_RESOURCES: {exc}") from exc
 
 
-def make_alerter(settings: Settings, uow: Callable[[], UnitOfWork], clock: Clock = utcnow) -> Alerter:
-    """The staff alerter for the configured targets; links point at TSUNAGU_PUBLIC_URL."""
-    targets = Targets(
-        webhook_url=settings.alert_webhook_url,
-        telegram=make_bot(settings.telegram, settings.http_timeout) if settings.telegram else None,
-        telegram_chat_id=settings.alert_telegram_chat_id,
-        line=line_api(settings),
-        line_to=settings.alert_line_to,
-    )
+def alert_targets(settings: Settings, channels: list[Channel]) -> dict[str, Target]:
+    """Where urgent cases are announced besides the console: the webhook, and each channel's staff chat (sent
+    by a sender of the channel's own, for the alerts' event loop)."""
+    targets: dict[str, Target] = {}
+    if settings.alert_webhook_url:
+        targets["webhook"] = Webhook(settings.alert_webhook_url, settings.http_timeout)
+    for channel in channels:
+        if channel.staff_chat:
+            targets[channel.name] = StaffChat(channel.sender(), channel.staff_chat)
+    return targets
+
+
+def make_alerter(settings: Settings, uow: Callable[[], UnitOfWork], targets: dict[str, Target],
+                 clock: Clock = utcnow) -> Alerter:
+    """The staff alerter for these targets; links point at TSUNAGU_PUBLIC_URL."""
     public = settings.public_url or f"http://{settings.host}:{settings.port}"
     return Alerter(uow, targets, public, settings.http_timeout, settings.default_locale, clock)
-
-
-def line_api(settings: Settings) -> LineApi | None:
-    """A Messaging API client when LINE is set up."""
-    if settings.line is None:
-        return None
-    from bot.channels.line.client import LineApi
-
-    return LineApi(settings.line, settings.http_timeout)
 
 
 def lease_for(http_timeout: float) -> timedelta:

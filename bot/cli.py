@@ -1,4 +1,5 @@
-"""The `tsunagu` command line (INTERFACES.md). A user's mistake gets one sentence on stderr, exit 2."""
+"""The `tsunagu` command line (docs/INTERFACES.md): an operator's use cases (bot/cases), each a few lines. A
+user's mistake gets one sentence on stderr, exit 2."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot import logs
-from bot.admin import ROLES, Invalid
 from bot.bootstrap import Container, build
-from bot.service import NotFound
+from bot.cases.actor import OPERATOR, ROLES
+from bot.cases.errors import CaseError
+from bot.cases.exports import queue_entry
+from bot.cases.reading import QueueFilter
+from bot.clock import today
 from bot.settings import Settings, SettingsError
 from storage.crypto import KeyError_, load_keys
 from storage.rotation import Progress, new_key, rotate
@@ -97,7 +101,7 @@ def _upgrade(c: Container, args: argparse.Namespace) -> int:
 
 def _agency_add(c: Container, args: argparse.Namespace) -> int:
     c.migrate()
-    agency = c.admin.add_agency(args.name, args.municipality)
+    agency = c.admin.add_agency(OPERATOR, args.name, args.municipality)
     print(json.dumps({"id": agency.id, "name": agency.name, "municipalities": list(agency.municipalities)},
                      ensure_ascii=False))
     return 0
@@ -105,10 +109,8 @@ def _agency_add(c: Container, args: argparse.Namespace) -> int:
 
 def _agency_hours(c: Container, args: argparse.Namespace) -> int:
     c.migrate()
-    agency = next((a for a in c.admin.agencies() if a.name == args.name.strip()), None)
-    if agency is None:
-        raise Usage(f"No agency is named {args.name!r}.")
-    saved = c.admin.set_hours(agency.id, args.hours)
+    agency = c.admin.agency_named(OPERATOR, args.name)
+    saved = c.admin.set_hours(OPERATOR, agency.id, args.hours)
     print(json.dumps({"id": agency.id, "name": agency.name, "hours": saved}, ensure_ascii=False))
     return 0
 
@@ -146,14 +148,10 @@ def _provisions(c: Container, args: argparse.Namespace) -> int:
     since = None
     if args.since:
         try:
-            since = datetime.strptime(args.since, "%Y-%m-%d").replace(tzinfo=UTC)
+            since = datetime.strptime(args.since, "%Y-%m-%d").replace(tzinfo=c.settings.timezone)
         except ValueError as exc:
             raise Usage("--since takes a date like 2026-11-01.") from exc
-    with c.uow() as uow:
-        rows = uow.relays.provisions(since)
-        uow.audit.record("operator", "export_provisions", None, c.clock(), f"rows={len(rows)}")
-        uow.commit()
-    print(json.dumps(rows, ensure_ascii=False, indent=2))
+    print(json.dumps(c.cases.provisions(OPERATOR, since), ensure_ascii=False, indent=2))
     return 0
 
 
@@ -168,7 +166,7 @@ def _read_password() -> str:
 
 def _counselor_add(c: Container, args: argparse.Namespace) -> int:
     c.migrate()
-    counselor_id = c.admin.add_counselor(args.email, args.agency, args.role, _read_password())
+    counselor_id = c.admin.add_counselor(OPERATOR, args.email, args.agency, args.role, _read_password())
     print(json.dumps({"id": counselor_id, "email": args.email.strip().lower(), "agency": args.agency,
                       "role": args.role}, ensure_ascii=False))
     return 0
@@ -176,7 +174,8 @@ def _counselor_add(c: Container, args: argparse.Namespace) -> int:
 
 def _queue(c: Container, args: argparse.Namespace) -> int:
     c.migrate()
-    rows = [h.queue_entry() for h in c.service.queue(args.agency)]
+    cases = c.cases.queue(OPERATOR, QueueFilter(agency=args.agency), limit=500)
+    rows = [queue_entry(case, c.settings.timezone) for case in cases]
     print(json.dumps(rows, ensure_ascii=False, indent=2))
     return 0
 
@@ -185,19 +184,18 @@ def _sheet(c: Container, args: argparse.Namespace) -> int:
     from bot.sheet import render_sheet
 
     c.migrate()
-    sheet = c.service.export_sheet(args.handoff_id, "cli", args.format)
+    sheet = c.cases.sheet(OPERATOR, args.handoff_id, export=args.format)
     if args.format == "json":
         print(json.dumps(sheet, ensure_ascii=False, indent=2))
     else:
-        print(render_sheet(sheet, c.clock().date()))
+        zone = c.settings.timezone
+        print(render_sheet(sheet, today(c.clock, zone), zone=zone))
     return 0
 
 
 def _reply(c: Container, args: argparse.Namespace) -> int:
     c.migrate()
-    if not args.text.strip():
-        raise Usage("The reply is empty.")
-    message_id = c.service.reply(args.handoff_id, args.text, "cli")
+    message_id = c.cases.reply(OPERATOR, args.handoff_id, args.text)
     print(json.dumps({"queued": True, "message_id": message_id}))
     return 0
 
@@ -206,11 +204,12 @@ def _thread(c: Container, args: argparse.Namespace) -> int:
     from bot.transcript import render_text, to_json
 
     c.migrate()
-    entries = c.service.handoff_thread(args.handoff_id, "cli")
+    entries = c.cases.thread(OPERATOR, args.handoff_id)
+    zone = c.settings.timezone
     if args.json:
-        print(json.dumps([to_json(e) for e in entries], ensure_ascii=False, indent=2))
+        print(json.dumps([to_json(e, zone) for e in entries], ensure_ascii=False, indent=2))
     else:
-        print(render_text(entries))
+        print(render_text(entries, zone))
     return 0
 
 
@@ -221,8 +220,9 @@ def _telegram_set_webhook(c: Container, args: argparse.Namespace) -> int:
     from telegram.error import TelegramError
 
     from bot.channels.telegram.client import make_bot, set_webhook
+    from bot.channels.telegram.settings import load
 
-    telegram = c.settings.telegram
+    telegram = load(c.settings.env)
     if telegram is None:
         raise Usage("Telegram is off: set TELEGRAM_BOT_TOKEN first.")
     if telegram.webhook_secret is None:
@@ -243,8 +243,9 @@ def _line_check(c: Container, args: argparse.Namespace) -> int:
     import asyncio
 
     from bot.channels.line.client import LineApi
+    from bot.channels.line.settings import load
 
-    settings = c.settings.line
+    settings = load(c.settings.env)
     if settings is None:
         raise Usage("LINE is off: set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN first.")
     line = LineApi(settings, c.settings.http_timeout)
@@ -304,7 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return COMMANDS[_key(args)](container, args)
-    except (Usage, Invalid, NotFound, KeyError_) as exc:
+    except (Usage, CaseError, KeyError_) as exc:
         print(f"tsunagu: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # an operational failure (database down…): one sentence, no traceback

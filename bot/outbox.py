@@ -11,13 +11,14 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.clock import Clock, utcnow
 from bot.pacing import Pacer
-from storage.records import OutboxItem
+from dialogs.model import Reply
+from storage.records import Address, OutboxItem
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -71,20 +72,23 @@ class Sender(Protocol):
     async def close(self) -> None: ...
 
 
-class WebChatSender:
-    """The web chat reads replies from the thread itself, so delivery is recording that it may."""
-
-    pacer: Pacer | None = None
-
-    async def send(self, item: OutboxItem) -> Result:
-        return Sent()
-
-    async def close(self) -> None:
+def enqueue(uow: UnitOfWork, to: Address, replies: list[Reply], author: str, now: datetime,
+            delivery: dict[str, Any] | None = None) -> int | None:
+    """One outbox item for one turn's replies (a channel may send them in one call), and each reply in the
+    thread, pointing at that item; returns the last message's id (None when there was nothing to say).
+    `delivery` is what the channel needs to answer the inbound message (a reply token, a button's message)."""
+    if not replies:
         return None
+    bodies = [reply.to_dict() for reply in replies]
+    payload: dict[str, Any] = {"replies": bodies}
+    if delivery:
+        payload["delivery"] = delivery
+    outbox_id = uow.outbox.add(to.id, to.channel, to.user_key, payload, now)
+    return uow.transcript.add_all(to.id, "out", author, bodies, now, outbox_id=outbox_id)[-1]
 
 
 def backoff(attempts: int) -> timedelta:
-    """1 s, 2 s, 4 s … up to ten minutes."""
+    """1 s, 2 s, 4 s … up to half a minute (MAX_BACKOFF)."""
     return min(timedelta(seconds=2 ** min(attempts, 20)), MAX_BACKOFF)
 
 

@@ -1,4 +1,6 @@
-"""The service layer: one unit of work per inbound message, and the counselor-side operations."""
+"""The people's side of the service: one unit of work per inbound message (record the event, lock the
+conversation, run the dialog, write state, sheet, thread and outbox, commit), and what the channels ask of it.
+Counselors' and operators' use cases are in bot/cases/."""
 
 from __future__ import annotations
 
@@ -6,11 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from bot.clock import Clock, utcnow
+from bot.cases.errors import NotFound
+from bot.clock import JAPAN, Clock, utcnow
+from bot.outbox import enqueue
 from bot.safety.care import Care, agency_hours, away
 from bot.trust.erasure import erase_conversation
 from dialogs import crisis, engine, prompts
+from dialogs.i18n import gettext as _
 from dialogs.i18n import use_locale
 from dialogs.model import (
     ConsentGiven,
@@ -25,17 +31,13 @@ from dialogs.model import (
     Reply,
     ResourcesRequested,
 )
-from storage.records import Agency, Handoff, TranscriptEntry
+from storage.records import Address, Agency, TranscriptEntry
 from storage.uow import UnitOfWork
 
 BOT = "bot"
 DANGER_TO_LIFE = "danger_to_life"
 FLOOD_LIMIT = 20  # messages from one person within FLOOD_WINDOW before the dialog pauses for them
 FLOOD_WINDOW = timedelta(seconds=10)
-
-
-class NotFound(LookupError):
-    """No such handoff, agency or conversation."""
 
 
 @dataclass(frozen=True)
@@ -59,13 +61,15 @@ def inbound_body(inbound: Inbound) -> dict[str, Any]:
 
 
 class Service:
-    """Use cases over the unit of work; adapters call these and nothing deeper."""
+    """What the channels call: handle a message, read a person's thread, mark them unreachable."""
 
     def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock = utcnow,
                  on_outbox: Callable[[], None] = lambda: None, care: Care | None = None,
-                 alert_targets: tuple[str, ...] = (), on_alert: Callable[[], None] = lambda: None) -> None:
+                 alert_targets: tuple[str, ...] = (), on_alert: Callable[[], None] = lambda: None,
+                 zone: ZoneInfo = JAPAN) -> None:
         self._uow = uow
         self._clock = clock
+        self._zone = zone
         self._on_outbox = on_outbox
         self._care = care
         self._alert_targets = alert_targets
@@ -85,7 +89,7 @@ class Service:
             assert conv.id is not None
             if self._flooding(conv, inbound, now):
                 return self._slow(uow, conv, inbound, now, delivery)
-            outcome = engine.handle(conv, inbound)
+            outcome = engine.handle(conv, inbound, self._zone)
             uow.transcript.add(conv.id, "in", "person", inbound_body(inbound), now)
             handoff_id = None
             for event in outcome.events:
@@ -116,7 +120,7 @@ class Service:
         uow.transcript.add(conv.id, "in", "person", inbound_body(inbound), now)
         if conv.slow_until is None or now >= datetime.fromisoformat(conv.slow_until):
             with use_locale(conv.locale):
-                self._queue_replies(uow, conv, [Reply(prompts.slow_down())], BOT, now, delivery)
+                self._queue_replies(uow, conv, [Reply(_(prompts.SLOW_DOWN))], BOT, now, delivery)
             conv.slow_until = (now + FLOOD_WINDOW).isoformat()
         uow.conversations.save(conv, now)
         uow.commit()
@@ -141,7 +145,7 @@ class Service:
         handoff = uow.handoffs.open_for_conversation(conv.id)
         agency = uow.agencies.get(handoff.agency_id) if handoff else uow.agencies.for_municipality(
             conv.sheet.person.municipality)
-        hours = agency_hours(agency)
+        hours = agency_hours(agency, self._zone)
         gone = away(hours, now)
         told = conv.after_hours_until is not None and now < datetime.fromisoformat(conv.after_hours_until)
         if gone is not None:
@@ -206,19 +210,11 @@ class Service:
         for target in self._alert_targets:
             uow.alerts.add(handoff_id, target, now)
 
-    def _queue_replies(self, uow: UnitOfWork, conv: Conversation, replies: list[Reply], author: str,
-                       now: datetime, delivery: dict[str, Any] | None = None) -> int | None:
-        """One outbox item for one turn's replies (a channel may send them in one call), and each
-        reply in the thread, pointing at that item; returns the last message id."""
+    @staticmethod
+    def _queue_replies(uow: UnitOfWork, conv: Conversation, replies: list[Reply], author: str, now: datetime,
+                       delivery: dict[str, Any] | None = None) -> int | None:
         assert conv.id is not None
-        if not replies:
-            return None
-        bodies = [reply.to_dict() for reply in replies]
-        payload: dict[str, Any] = {"replies": bodies}
-        if delivery:
-            payload["delivery"] = delivery
-        outbox_id = uow.outbox.add(conv.id, conv.channel, conv.user_key, payload, now)
-        return uow.transcript.add_all(conv.id, "out", author, bodies, now, outbox_id=outbox_id)[-1]
+        return enqueue(uow, Address(conv.id, conv.channel, conv.user_key, conv.locale), replies, author, now, delivery)
 
     def thread(self, channel: str, user_key: str, after_id: int = 0) -> tuple[Conversation | None,
                                                                            list[TranscriptEntry]]:
@@ -245,78 +241,3 @@ class Service:
             uow.conversations.mark_unreachable(conv.id, now)
             uow.commit()
             return True
-
-    def handoff_thread(self, handoff_id: str, actor: str) -> list[TranscriptEntry]:
-        """The whole conversation behind a handoff, for a counselor; audited as a view."""
-        now = self._clock()
-        with self._uow() as uow:
-            handoff = uow.handoffs.get(handoff_id)
-            if handoff is None:
-                raise NotFound(f"No handoff has the id {handoff_id}.")
-            entries: list[TranscriptEntry] = []
-            while page := uow.transcript.since(handoff.conversation_id, entries[-1].id if entries else 0):
-                entries.extend(page)
-            uow.audit.record(actor, "view_thread", handoff_id, now, None, handoff.agency_id)
-            uow.commit()
-            return entries
-
-    @staticmethod
-    def _locked_case(uow: UnitOfWork, handoff_id: str, now: datetime) -> tuple[Handoff, Conversation | None]:
-        """A handoff (NotFound if none) and its conversation, locked (None when it no longer exists)."""
-        handoff = uow.handoffs.get(handoff_id)
-        if handoff is None:
-            raise NotFound(f"No handoff has the id {handoff_id}.")
-        stored = uow.conversations.get(handoff.conversation_id)
-        if stored is None:
-            return handoff, None
-        return handoff, uow.conversations.lock(stored.channel, stored.user_key, now)
-
-    def reply(self, handoff_id: str, text: str, actor: str) -> int:
-        """A counselor's reply, queued for the person's channel and audited; returns the message id."""
-        now = self._clock()
-        with self._uow() as uow:
-            handoff, conv = self._locked_case(uow, handoff_id, now)
-            if conv is None:
-                raise NotFound(f"The conversation of handoff {handoff_id} no longer exists.")
-            message_id = self._queue_replies(uow, conv, [Reply(text)], "counselor", now)
-            assert message_id is not None
-            uow.audit.record(actor, "reply", handoff_id, now, None, handoff.agency_id)
-            uow.commit()
-        self._on_outbox()
-        return message_id
-
-    def erase_case(self, handoff_id: str, actor: str) -> None:
-        """A counselor erases a person's data at their request (the same as the person's own 削除)."""
-        now = self._clock()
-        with self._uow() as uow:
-            _, conv = self._locked_case(uow, handoff_id, now)
-            if conv is not None and conv.id is not None:
-                erase_conversation(uow, conv.id, actor, now)
-            uow.commit()
-
-    def queue(self, agency_name: str | None = None) -> list[Handoff]:
-        """Open handoffs, most urgent first, optionally of one agency."""
-        with self._uow() as uow:
-            agency_id = None
-            if agency_name is not None:
-                agency = uow.agencies.by_name(agency_name)
-                if agency is None:
-                    raise NotFound(f"No agency is named {agency_name!r}.")
-                agency_id = agency.id
-            return uow.handoffs.queue(agency_id)
-
-    def export_sheet(self, handoff_id: str, actor: str, fmt: str) -> dict[str, Any]:
-        """One sheet with its consent records; the export is audited."""
-        now = self._clock()
-        with self._uow() as uow:
-            handoff = uow.handoffs.get(handoff_id)
-            if handoff is None:
-                raise NotFound(f"No handoff has the id {handoff_id}.")
-            sheet = dict(handoff.sheet)
-            sheet["consent_records"] = uow.consents.for_conversation(handoff.conversation_id)
-            sheet["agency"] = handoff.agency
-            sheet["priority"] = handoff.priority
-            sheet["received_by"] = handoff.received_by
-            uow.audit.record(actor, "export", handoff_id, now, f"format={fmt}", handoff.agency_id)
-            uow.commit()
-            return sheet

@@ -1,18 +1,17 @@
-"""Settings from the environment, or a `.env` file in the working directory (INTERFACES.md)."""
+"""Settings from the environment, or a `.env` file in the working directory (docs/INTERFACES.md). A channel
+reads its own variables (bot/channels/<name>/settings.py) from `Settings.env`."""
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.clock import JAPAN
 from dialogs.i18n import SUPPORTED_LOCALES
 from storage.db import default_url
-
-TELEGRAM_MODES = ("webhook", "polling")
-_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class SettingsError(ValueError):
@@ -34,25 +33,6 @@ def read_dotenv(path: Path) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class TelegramSettings:
-    """The Telegram channel: on when a bot token is set."""
-
-    token: str
-    webhook_secret: str | None
-    mode: str
-    api_base_url: str
-
-
-@dataclass(frozen=True)
-class LineSettings:
-    """The LINE channel: on when the channel secret and access token are set."""
-
-    channel_secret: str
-    access_token: str
-    api_base_url: str
-
-
-@dataclass(frozen=True)
 class Settings:
     """Everything the service can be told from outside."""
 
@@ -62,8 +42,6 @@ class Settings:
     host: str
     port: int
     default_locale: str
-    telegram: TelegramSettings | None = None
-    line: LineSettings | None = None
     http_timeout: float = 10.0
     forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-Proto is believed (Secure cookies)
     crisis_contacts: Path | None = None  # the operators' contacts file; None: the bundled defaults
@@ -72,14 +50,8 @@ class Settings:
     retain_unfinished_days: int = 90
     public_url: str | None = None  # where staff reach the console, for links in alerts
     alert_webhook_url: str | None = None
-    alert_telegram_chat_id: str | None = None
-    alert_line_to: str | None = None
-
-    def alert_targets(self) -> tuple[str, ...]:
-        """Where urgent cases are announced besides the console."""
-        configured = (("webhook", self.alert_webhook_url), ("telegram", self.alert_telegram_chat_id),
-                      ("line", self.alert_line_to))
-        return tuple(name for name, on in configured if on)
+    timezone: ZoneInfo = JAPAN  # everything shown to people and counselors is in this zone; storage keeps UTC
+    env: Mapping[str, str] = field(default_factory=dict, repr=False)  # all of it: each channel reads its own
 
     @staticmethod
     def load(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
@@ -106,66 +78,49 @@ class Settings:
             host=env.get("TSUNAGU_HOST") or "127.0.0.1",
             port=int(port_text),
             default_locale=locale,
-            telegram=_telegram(env),
-            line=_line(env),
             http_timeout=timeout,
             forwarded_allow_ips=env.get("TSUNAGU_FORWARDED_ALLOW_IPS") or "127.0.0.1",
             crisis_contacts=Path(env["TSUNAGU_CRISIS_CONTACTS"]) if env.get("TSUNAGU_CRISIS_CONTACTS") else None,
             resources=Path(env["TSUNAGU_RESOURCES"]) if env.get("TSUNAGU_RESOURCES") else None,
             retain_closed_days=_days(env, "TSUNAGU_RETAIN_CLOSED_DAYS", 365),
             retain_unfinished_days=_days(env, "TSUNAGU_RETAIN_UNFINISHED_DAYS", 90),
+            timezone=_zone(env.get("TSUNAGU_TIMEZONE") or "Asia/Tokyo"),
+            env=env,
             **_alerts(env),
         )
 
 
-def _telegram(env: Mapping[str, str]) -> TelegramSettings | None:
-    """The TELEGRAM_* settings, checked together (webhook mode needs its secret); None when off."""
-    token = env.get("TELEGRAM_BOT_TOKEN") or None
-    if token is None:
-        return None
-    secret = env.get("TELEGRAM_WEBHOOK_SECRET") or None
-    mode = env.get("TELEGRAM_MODE") or "webhook"
-    base = (env.get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org").rstrip("/")
-    if mode not in TELEGRAM_MODES:
-        raise SettingsError(f"TELEGRAM_MODE must be webhook or polling, not {mode!r}.")
-    if secret is not None and not _SECRET.match(secret):
-        raise SettingsError("TELEGRAM_WEBHOOK_SECRET must be 1-256 letters, digits, _ or -.")
-    if mode == "webhook" and secret is None:
-        raise SettingsError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_MODE is webhook.")
-    if not base.startswith(("http://", "https://")):
-        raise SettingsError("TELEGRAM_API_BASE_URL must start with http:// or https://.")
-    return TelegramSettings(token=token, webhook_secret=secret, mode=mode, api_base_url=base)
-
-
-def _line(env: Mapping[str, str]) -> LineSettings | None:
-    """The LINE_* settings: both credentials or neither; None when off."""
-    secret = env.get("LINE_CHANNEL_SECRET") or None
-    token = env.get("LINE_CHANNEL_ACCESS_TOKEN") or None
-    if secret is None and token is None:
-        return None
-    if secret is None or token is None:
-        raise SettingsError("Set both LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN, or neither.")
-    base = (env.get("LINE_API_BASE_URL") or "https://api.line.me").rstrip("/")
-    if not base.startswith(("http://", "https://")):
-        raise SettingsError("LINE_API_BASE_URL must start with http:// or https://.")
-    return LineSettings(channel_secret=secret, access_token=token, api_base_url=base)
-
-
 def _alerts(env: Mapping[str, str]) -> dict[str, str | None]:
-    """Where staff are alerted to urgent cases (each optional), and the console's public address for links."""
+    """The console's public address (for links in alerts) and the alert webhook; the channels read where they
+    alert staff themselves (TSUNAGU_ALERT_TELEGRAM_CHAT_ID, TSUNAGU_ALERT_LINE_TO)."""
     public = (env.get("TSUNAGU_PUBLIC_URL") or "").rstrip("/") or None
     webhook = env.get("TSUNAGU_ALERT_WEBHOOK_URL") or None
     for name, url in (("TSUNAGU_PUBLIC_URL", public), ("TSUNAGU_ALERT_WEBHOOK_URL", webhook)):
         if url and not url.startswith(("http://", "https://")):
             raise SettingsError(f"{name} must start with http:// or https://.")
-    telegram_chat = env.get("TSUNAGU_ALERT_TELEGRAM_CHAT_ID") or None
-    if telegram_chat and not env.get("TELEGRAM_BOT_TOKEN"):
-        raise SettingsError("TSUNAGU_ALERT_TELEGRAM_CHAT_ID needs TELEGRAM_BOT_TOKEN.")
-    line_to = env.get("TSUNAGU_ALERT_LINE_TO") or None
-    if line_to and not env.get("LINE_CHANNEL_ACCESS_TOKEN"):
-        raise SettingsError("TSUNAGU_ALERT_LINE_TO needs the LINE_* settings.")
-    return {"public_url": public, "alert_webhook_url": webhook, "alert_telegram_chat_id": telegram_chat,
-            "alert_line_to": line_to}
+    return {"public_url": public, "alert_webhook_url": webhook}
+
+
+def off(env: Mapping[str, str], staff_chat: str, needs: str) -> None:
+    """A channel that is off: where it would alert staff must be unset too (else its settings are half there)."""
+    if env.get(staff_chat):
+        raise SettingsError(f"{staff_chat} needs {needs}.")
+
+
+def base_url(env: Mapping[str, str], name: str, default: str) -> str:
+    """The root URL of a platform's API (a self-hosted server, or the tests' stand-in)."""
+    url = (env.get(name) or default).rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise SettingsError(f"{name} must start with http:// or https://.")
+    return url
+
+
+def _zone(name: str) -> ZoneInfo:
+    """An IANA time zone such as Asia/Tokyo."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(f"TSUNAGU_TIMEZONE must be a time zone such as Asia/Tokyo, not {name!r}.") from exc
 
 
 def _days(env: Mapping[str, str], name: str, default: int) -> int:

@@ -3,8 +3,10 @@ person sent something (a sticker, a photo) that cannot be shown."""
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
 
+from bot.clock import iso, shown
 from dialogs.i18n import N_
 from dialogs.i18n import gettext as _
 from storage.records import TranscriptEntry
@@ -39,18 +41,18 @@ def describe_thread(entries: list[TranscriptEntry]) -> list[str]:
     return described
 
 
-def to_json(entry: TranscriptEntry) -> dict[str, Any]:
-    """One message for `tsunagu thread --json`."""
-    return {"id": entry.id, "at": entry.created_at.isoformat(), "direction": entry.direction,
+def to_json(entry: TranscriptEntry, zone: tzinfo) -> dict[str, Any]:
+    """One message for `tsunagu thread --json` (its moment in the people's time zone)."""
+    return {"id": entry.id, "at": iso(entry.created_at, zone), "direction": entry.direction,
             "from": entry.author, "text": describe(entry.body), "kind": entry.body.get("kind"),
             "delivered": entry.delivered}
 
 
-def render_text(entries: list[TranscriptEntry]) -> str:
-    """The thread, one message per block, oldest first."""
+def render_text(entries: list[TranscriptEntry], zone: tzinfo) -> str:
+    """The thread, one message per block, oldest first, times in the people's time zone."""
     lines = []
     for entry, text in zip(entries, describe_thread(entries), strict=True):
         author = _(AUTHORS[entry.author]) if entry.author in AUTHORS else entry.author
         state = "" if entry.delivered else _("（未配信）")
-        lines.append(f"[{entry.created_at:%Y-%m-%d %H:%M}] {author}{state}: {text}")
+        lines.append(f"[{shown(entry.created_at, zone)}] {author}{state}: {text}")
     return "\n".join(lines)

@@ -1,13 +1,17 @@
-"""Jinja2 templates with gettext: every page string goes through the catalogs."""
+"""Jinja2 templates with gettext (every page string goes through the catalogs) and moments in the people's time
+zone."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
+from bot.clock import JAPAN, shown
 from dialogs.i18n import gettext, ngettext, use_locale
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -22,10 +26,17 @@ def environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["when"] = _when
     return env
 
 
+@pass_context
+def _when(context: Context, at: datetime, seconds: bool = False) -> str:
+    """`{{ moment|when }}`: a moment in the page's time zone (the `zone` it was rendered with)."""
+    return shown(at, context.get("zone") or JAPAN, seconds)
+
+
 def render_page(name: str, locale: str, **context: Any) -> str:
-    """Render a template in a locale."""
+    """Render a template in a locale (moments shown in `zone`, when given)."""
     with use_locale(locale):
         return environment().get_template(name).render(locale=locale, **context)

@@ -6,14 +6,41 @@ import gettext as _gettext
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-SOURCE_LOCALE = "ja"
-SUPPORTED_LOCALES: tuple[str, ...] = ("ja", "en")
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; translated later, where it is shown."""
+    return message
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language people can chat in: its code (a catalog in locales/<code>, except the source), its name in
+    itself (its button), the words that switch to it, its line in the help text, and how a moment is written
+    in it (a Babel pattern: when counselors will read)."""
+
+    code: str
+    name: str
+    words: tuple[str, ...]
+    help: str
+    moment: str
+
+
+# The languages on offer, the source first. Adding one here (and its catalog) is all a language needs: the
+# language buttons (chat and web chat page), the words that switch to it, the help line, TSUNAGU_DEFAULT_LOCALE,
+# the Telegram menu and the way moments are written follow from this table.
+LANGUAGES: tuple[Language, ...] = (
+    Language("ja", "日本語", ("日本語", "にほんご", "japanese"), N_("「日本語」日本語に切りかえる"), "M月d日（E）H:mm"),
+    Language("en", "English", ("english", "英語", "えいご"), N_("「English」英語に切りかえる"), "EEE d MMM, H:mm"),
+)
+SOURCE_LOCALE = LANGUAGES[0].code
+SUPPORTED_LOCALES: tuple[str, ...] = tuple(language.code for language in LANGUAGES)
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 
@@ -74,11 +101,6 @@ def gettext(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Translate a message with a count."""
     return translations(_current.get()).ngettext(singular, plural, n)
-
-
-def N_(message: str) -> str:
-    """Mark a message for extraction; translated later, where it is shown."""
-    return message
 
 
 _ = gettext

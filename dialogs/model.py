@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any, Literal
+from typing import Any, get_origin, get_type_hints
 
-Channel = Literal["webchat", "telegram", "line"]
-CHANNELS: tuple[str, ...] = ("webchat", "telegram", "line")
 WRITERS: tuple[str, ...] = ("self", "family", "supporter", "no_answer")
 GENDERS: tuple[str, ...] = ("male", "female", "other", "no_answer")
 AGE_BANDS: tuple[str, ...] = ("10s", "20s", "30s", "40s", "50s", "60s_plus")
@@ -70,7 +68,7 @@ class Risk:
 
 @dataclass
 class Sheet:
-    """The つなぐシート as data; field names are an external interface (INTAKE_SHEET.md)."""
+    """The つなぐシート as data; field names are an external interface (docs/INTAKE_SHEET.md)."""
 
     writer: str | None = None
     consent: Consent = field(default_factory=Consent)
@@ -90,19 +88,11 @@ class Sheet:
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> Sheet:
-        """Rebuild a sheet from to_dict() output, ignoring unknown keys."""
-        return Sheet(
-            writer=data.get("writer"),
-            consent=Consent(**_known(Consent, data.get("consent"))),
-            topics=list(data.get("topics") or []),
-            main_topic=data.get("main_topic"),
-            details=list(data.get("details") or []),
-            wishes=data.get("wishes"),
-            contact=Contact(**_known(Contact, data.get("contact"))),
-            person=Person(**_known(Person, data.get("person"))),
-            registrant=Registrant(**_known(Registrant, data.get("registrant"))),
-            risk=Risk(**_known(Risk, data.get("risk"))),
-        )
+        """Rebuild a sheet from to_dict() output (or an exported sheet, whose details are one text), ignoring
+        unknown keys: every field of the dataclasses is read by its declared type, so a new field needs no
+        code here."""
+        sheet: Sheet = _build(Sheet, data)
+        return sheet
 
 
 def _plain(value: Any) -> Any:
@@ -122,9 +112,26 @@ def _names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
 
-def _known(cls: type, data: dict[str, Any] | None) -> dict[str, Any]:
-    names = _names(cls)
-    return {k: v for k, v in (data or {}).items() if k in names}
+@cache
+def _types(cls: type) -> dict[str, Any]:
+    return get_type_hints(cls)
+
+
+def _build(cls: type, data: Any) -> Any:
+    """An instance of a dataclass from plain data: nested dataclasses built too, lists copied (a lone text
+    where a list is declared becomes a list of it), other values as they are."""
+    values: dict[str, Any] = {}
+    for name in _names(cls):
+        if not isinstance(data, dict) or name not in data:
+            continue
+        value, declared = data[name], _types(cls)[name]
+        if isinstance(declared, type) and is_dataclass(declared):
+            values[name] = _build(declared, value)
+        elif get_origin(declared) is list:
+            values[name] = ([value] if value else []) if isinstance(value, str) else list(value or [])
+        else:
+            values[name] = value
+    return cls(**values)
 
 
 @dataclass

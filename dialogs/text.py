@@ -1,4 +1,4 @@
-"""Reading what people type: cleaning, keyword matching, numbers and phone numbers."""
+"""Reading what people type: cleaning, matching words and buttons, numbers, phone numbers and municipalities."""
 
 from __future__ import annotations
 
@@ -22,28 +22,9 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower().strip().rstrip(_TRAILING).strip()
 
 
-KEYWORDS: dict[str, str] = {
-    **dict.fromkeys(("やめる", "やめます", "中断", "ひと休み", "ひとやすみ", "一休み", "pause", "stop"), "pause"),
-    **dict.fromkeys(("ヘルプ", "へるぷ", "help", "使い方", "つかいかた"), "help"),
-    **dict.fromkeys(("最初から", "さいしょから", "はじめから", "start over", "restart"), "restart"),
-    **dict.fromkeys(("削除", "さくじょ", "データを消して", "delete", "erase", "delete my data"), "erase"),
-    **dict.fromkeys(("戻る", "もどる", "back", "前へ", "まえへ"), "back"),
-    **dict.fromkeys(("共有をやめる", "同意を取り消す", "同意の取り消し", "stop sharing",
-                     "withdraw consent"), "unshare"),
-    **dict.fromkeys(("言語", "げんご", "言葉", "ことば", "language"), "language"),
-    **dict.fromkeys(("日本語", "にほんご", "japanese"), "lang_ja"),
-    **dict.fromkeys(("english", "英語", "えいご"), "lang_en"),
-}
-
-
 def normalize_municipality(name: str) -> str:
     """Municipality names compare after NFKC and trimming (足立区 == 足立区 typed full-width)."""
     return unicodedata.normalize("NFKC", name).strip()
-
-
-def keyword(text: str) -> str | None:
-    """The global action a whole message names (やめる, ヘルプ, 最初から, 削除, 戻る, a language)."""
-    return KEYWORDS.get(fold(text))
 
 
 def match_typed(choices: tuple[Choice, ...], text: str) -> str | None:

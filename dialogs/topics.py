@@ -33,8 +33,3 @@ _LABELS = dict(TOPICS)
 def topic_label(topic_id: str) -> str:
     """The label of a topic in the active locale."""
     return gettext(_LABELS[topic_id])
-
-
-def topic_number(topic_id: str) -> int:
-    """The 1-based number of a topic on the paper form."""
-    return TOPIC_IDS.index(topic_id) + 1

@@ -139,3 +139,31 @@ def format_partial_wareki(birth: PartialDate) -> str:
         year_text = "元" if year == 1 else str(year)
         return f"{era}{year_text}年{birth.month}月"
     return format_wareki(date(birth.year, birth.month, birth.day))
+
+
+def age_band(age: int | None) -> str | None:
+    """The sheet's age band (10s … 60s_plus) of an age in whole years."""
+    if age is None:
+        return None
+    if age >= 60:
+        return "60s_plus"
+    return f"{max(10, age // 10 * 10)}s"
+
+
+@dataclass(frozen=True)
+class Birth:
+    """A typed birth date read for the sheet: the date as precise as given, the age and band it implies."""
+
+    date: PartialDate
+    age: int | None
+    band: str | None
+
+
+def read_birth(text: str, today: date) -> Birth | None:
+    """A birth date typed in 和暦 or Western form, with the age on `today` (the person's day, in their time
+    zone); None when it cannot be read."""
+    birth = parse_birth_date(text, today)
+    if birth is None:
+        return None
+    age = age_on(birth, today)
+    return Birth(birth, age, age_band(age))

@@ -30,7 +30,9 @@ def default_url(data_dir: Path) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine whose transactions lock as the service needs (see LIBRARY_NOTES.md)."""
+    """An engine whose transactions lock as the service needs. On SQLite the driver's own transaction handling
+    is off and every writing transaction begins IMMEDIATE: pysqlite does not BEGIN before a SELECT, so a read then
+    an update in one unit of work would race with another writer."""
     url = normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         return _sqlite_engine(url)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -19,8 +19,18 @@ class Agency:
 
 
 @dataclass(frozen=True)
-class Handoff:
-    """A finished (or urgent) intake waiting in an agency's queue."""
+class Address:
+    """Where a conversation's person is reached, and the language they chat in."""
+
+    id: str
+    channel: str
+    user_key: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """A handoff in an agency's queue, without its sheet: what the queue, the checks and statistics need."""
 
     id: str
     conversation_id: str
@@ -33,26 +43,49 @@ class Handoff:
     topics: list[str]
     main_topic: str | None
     created_at: datetime
-    received_by: str | None
-    sheet: dict[str, Any]
+    received_by: str | None = None
     outcome: str | None = None
     closed_at: datetime | None = None
-    thread_from: int = 0
+    thread_from: int = 0  # where this agency's share of the thread starts (a relayed case)
     basis: str | None = None
+    holder: str | None = None  # the email of the counselor who claimed it last
+    erased: bool = False  # its personal fields were erased (statistics stay)
 
-    def queue_entry(self) -> dict[str, Any]:
-        """The `tsunagu queue --json` row (INTERFACES.md): no personal fields."""
-        return {
-            "id": self.id,
-            "agency": self.agency,
-            "priority": self.priority,
-            "status": self.status,
-            "channel": self.channel,
-            "writer": self.writer,
-            "topics": self.topics,
-            "main_topic": self.main_topic,
-            "created_at": self.created_at.isoformat(),
-        }
+
+@dataclass(frozen=True)
+class Handoff(CaseSummary):
+    """A case with its sheet, decrypted (the field names of docs/INTAKE_SHEET.md)."""
+
+    sheet: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    """One answer to sharing with other agencies: what, when, which wording, and any withdrawal."""
+
+    scope: str
+    agreed: bool
+    text_version: str
+    at: datetime
+    withdrawn_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Provision:
+    """One line of the provision log (Art. 29): who received whose case, what, on what basis, when."""
+
+    at: datetime
+    recipient: str
+    provider: str
+    by: str
+    whose: str
+    case: str
+    received_as: str
+    items: list[str]
+    basis: str
+    status: str
+    decided_by: str | None
+    decided_at: datetime | None
 
 
 @dataclass(frozen=True)

@@ -214,7 +214,7 @@ relays = Table(
     Column("to_agency_id", Integer, ForeignKey("agencies.id"), nullable=False),
     Column("by_counselor", String(254), nullable=False),
     Column("note_enc", Text, nullable=False),
-    Column("items", Text, nullable=False),  # JSON list: what was provided (SAFETY.md, Art. 29)
+    Column("items", Text, nullable=False),  # JSON list: what was provided (docs/SAFETY.md, Art. 29)
     Column("basis", String(32), nullable=False),
     Column("status", String(16), nullable=False),  # offered, accepted, declined
     _ts("created_at"),

@@ -11,9 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from bot.console.accounts import Accounts
-from bot.console.manage import Forbidden
-from bot.service import NotFound
+from bot.cases.accounts import Accounts
+from bot.cases.errors import Forbidden, NotFound
 from bot.web import render_page
 from dialogs.i18n import gettext, normalize_locale, use_locale
 from storage.records import ConsoleSession
@@ -30,7 +29,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 def locale(request: Request) -> str:
     """The console's language, from the browser's first preference (Japanese unless English)."""
-    return normalize_locale(request.headers.get("accept-language", "").split(",")[0], "ja")
+    return normalize_locale(request.headers.get("accept-language", "").split(",")[0])
 
 
 def say(request: Request, message: str, **values: object) -> str:
@@ -40,8 +39,9 @@ def say(request: Request, message: str, **values: object) -> str:
 
 
 def page(request: Request, name: str, status: int = 200, **context: object) -> HTMLResponse:
-    """A console template, rendered in the request's language, never cached."""
-    return HTMLResponse(render_page(f"console/{name}", locale(request), **context), status_code=status,
+    """A console template, rendered in the request's language and the people's time zone, never cached."""
+    zone = getattr(request.app.state, "zone", None)
+    return HTMLResponse(render_page(f"console/{name}", locale(request), zone=zone, **context), status_code=status,
                         headers=HEADERS)
 
 
@@ -86,9 +86,9 @@ def guarded(accounts: Accounts) -> Callable[[Page], Endpoint]:
                 return await view(request, who)
             except NotFound:
                 return HTMLResponse(say(request, "見つかりません。"), status_code=404, headers=HEADERS)
-            except Forbidden:
-                return HTMLResponse(say(request, "この操作をする権限がありません。"), status_code=403,
-                                    headers=HEADERS)
+            except Forbidden as refused:
+                text = say(request, refused.message or "この操作をする権限がありません。", **refused.values)
+                return HTMLResponse(text, status_code=403, headers=HEADERS)
 
         return endpoint
 

@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.admin import ROLES, Admin, Invalid
+from bot.cases import Cases
+from bot.cases.actor import ADMIN, ROLES, SUPERVISING, counselor, require
+from bot.cases.admin import Admin
+from bot.cases.errors import Invalid, NotFound
+from bot.cases.managing import AuditFilter
 from bot.clock import Clock
 from bot.console.http import HEADERS, Endpoint, Page, form, locale, page, redirect, say
-from bot.console.manage import SUPERVISING, AuditFilter, Manage, require
 from bot.safety.hours import DEFAULT_HOURS, format_hours
-from bot.service import NotFound
 from dialogs.i18n import N_, use_locale
 from dialogs.i18n import gettext as _
 from storage.records import ConsoleSession
@@ -40,19 +44,13 @@ ACTION_LABELS = {
     "delete_unfinished": N_("途中の受付を消した"), "export_provisions": N_("提供記録を書き出した"),
 }
 ROLE_LABELS = {"counselor": N_("相談員"), "supervisor": N_("スーパーバイザー"), "admin": N_("管理者")}
-INVALID = {"agency_name": N_("機関名を1〜200文字で書いてください。"),
-           "agency_exists": N_("同じ名前の機関がすでにあります。"),
-           "email": N_("メールアドレスの形を確かめてください。"), "role": N_("役割を選んでください。"),
-           "password": N_("パスワードは10文字以上にしてください。"),
-           "account_exists": N_("このメールアドレスのアカウントはすでにあります。"),
-           "not_found": N_("機関を選んでください。"),
-           "hours": N_("受付時間は「mon-fri 09:00-17:00」のように書いてください。")}
 
 
-def _day(text: str | None, plus: int = 0) -> datetime | None:
-    """A yyyy-mm-dd date as the start of that day in UTC (plus some days); None when empty or bad."""
+def _day(text: str | None, zone: ZoneInfo, plus: int = 0) -> datetime | None:
+    """A yyyy-mm-dd date as the start of that day in the people's time zone (plus some days); None when empty
+    or bad."""
     try:
-        return datetime.strptime(text or "", "%Y-%m-%d").replace(tzinfo=UTC) + timedelta(days=plus)
+        return datetime.strptime(text or "", "%Y-%m-%d").replace(tzinfo=zone) + timedelta(days=plus)
     except ValueError:
         return None
 
@@ -64,39 +62,38 @@ def _int(text: str | None) -> int | None:
         return None
 
 
-def audit_filter(request: Request) -> AuditFilter:
-    """The audit view's filters from the query string."""
+def audit_filter(request: Request, zone: ZoneInfo) -> AuditFilter:
+    """The audit view's filters from the query string (days in the people's time zone)."""
     q = request.query_params
     return AuditFilter(actor=q.get("actor") or None, action=q.get("action") or None, target=q.get("target") or None,
-                       since=_day(q.get("since")), until=_day(q.get("until"), plus=1),
+                       since=_day(q.get("since"), zone), until=_day(q.get("until"), zone, plus=1),
                        agency_id=_int(q.get("agency")), before_id=_int(q.get("before")))
 
 
-def routes(guard: Callable[[Page], Endpoint], manage: Manage, admin: Admin, clock: Clock) -> list[Route]:
+def routes(guard: Callable[[Page], Endpoint], cases: Cases, admin: Admin, clock: Clock) -> list[Route]:
     """/console/canned, /console/audit and /console/admin."""
 
     async def canned(request: Request, who: ConsoleSession, message: str | None = None, status: int = 200) -> Response:
-        require(who, SUPERVISING)
-        replies = await run_in_threadpool(manage.canned, who)
+        require(counselor(who), SUPERVISING)
+        replies = await run_in_threadpool(cases.canned, counselor(who))
         return page(request, "canned.html", status, who=who, replies=replies, message=message)
 
     async def canned_add(request: Request, who: ConsoleSession) -> Response:
         fields = form(request)
         try:
-            await run_in_threadpool(manage.add_canned, who, fields.get("title", ""), fields.get("body", ""))
-        except ValueError:
-            return await canned(request, who, say(request, "題は1〜100文字、本文は1〜4000文字で書いてください。"), 400)
+            await run_in_threadpool(cases.add_canned, counselor(who), fields.get("title", ""), fields.get("body", ""))
+        except Invalid as error:
+            return await canned(request, who, say(request, error.message), 400)
         return redirect("/console/canned")
 
     async def canned_remove(request: Request, who: ConsoleSession) -> Response:
-        if not await run_in_threadpool(manage.remove_canned, who, _int(request.path_params["reply_id"]) or 0):
-            raise NotFound("no such canned reply")
+        await run_in_threadpool(cases.remove_canned, counselor(who), _int(request.path_params["reply_id"]) or 0)
         return redirect("/console/canned")
 
     async def audit(request: Request, who: ConsoleSession) -> Response:
-        shown = audit_filter(request)
-        entries = await run_in_threadpool(manage.audit_log, who, shown, AUDIT_PAGE)
-        agencies = await run_in_threadpool(admin.agencies) if who.counselor.role == "admin" else []
+        shown = audit_filter(request, cases.zone)
+        entries = await run_in_threadpool(cases.audit_log, counselor(who), shown, AUDIT_PAGE)
+        agencies = await run_in_threadpool(admin.agencies, counselor(who)) if who.counselor.role == ADMIN else []
         names = {a.id: a.name for a in agencies}
         older = entries[-1].id if len(entries) == AUDIT_PAGE else None
         with use_locale(locale(request)):
@@ -105,15 +102,14 @@ def routes(guard: Callable[[Page], Endpoint], manage: Manage, admin: Admin, cloc
                     older=older, query=request.query_params, actions=actions)
 
     async def provisions(request: Request, who: ConsoleSession) -> Response:
-        rows = await run_in_threadpool(manage.provisions, who)
+        rows = await run_in_threadpool(cases.provisions, counselor(who))
         return Response(json.dumps(rows, ensure_ascii=False, indent=2), media_type="application/json",
                         headers={**HEADERS, "content-disposition": 'attachment; filename="tsunagu-provisions.json"'})
 
     async def admin_page(request: Request, who: ConsoleSession, message: str | None = None,
                          status: int = 200) -> Response:
-        require(who, ("admin",))
-        agencies = await run_in_threadpool(admin.agencies)
-        accounts = await run_in_threadpool(admin.accounts)
+        agencies = await run_in_threadpool(admin.agencies, counselor(who))
+        accounts = await run_in_threadpool(admin.accounts, counselor(who))
         with use_locale(locale(request)):
             roles = [(r, _(ROLE_LABELS[r])) for r in ROLES]
         return page(request, "admin.html", status, who=who, agencies=agencies, accounts=accounts, roles=roles,
@@ -123,61 +119,51 @@ def routes(guard: Callable[[Page], Endpoint], manage: Manage, admin: Admin, cloc
     def municipalities(text: str) -> list[str]:
         return [m for m in text.replace("、", "\n").replace(",", "\n").splitlines() if m.strip()]
 
-    async def invalid(request: Request, who: ConsoleSession, error: Exception) -> Response:
-        code = error.code if isinstance(error, Invalid) else "not_found"
-        return await admin_page(request, who, say(request, INVALID.get(code, INVALID["not_found"])), 400)
+    def administering(call: Callable[..., object], arguments: Callable[[Request], tuple[Any, ...]],
+                      refused: tuple[type[Exception], ...] = (Invalid, NotFound)) -> Page:
+        """A POST of the admin page: one use case with the admin and the form's values; what it refuses shows
+        the page again with the reason."""
+        async def post(request: Request, who: ConsoleSession) -> Response:
+            try:
+                await run_in_threadpool(call, counselor(who), *arguments(request))
+            except refused as error:
+                message = getattr(error, "message", "") or "機関を選んでください。"
+                return await admin_page(request, who, say(request, message), 400)
+            return redirect("/console/admin")
+        return post
 
-    async def agency_add(request: Request, who: ConsoleSession) -> Response:
-        require(who, ("admin",))
-        fields = form(request)
-        try:
-            await run_in_threadpool(admin.add_agency, fields.get("name", ""),
-                                    municipalities(fields.get("municipalities", "")), who.counselor.email)
-        except Invalid as error:
-            return await invalid(request, who, error)
-        return redirect("/console/admin")
+    def path_id(request: Request, name: str) -> int:
+        return _int(request.path_params[name]) or 0
 
-    async def agency_municipalities(request: Request, who: ConsoleSession) -> Response:
-        require(who, ("admin",))
-        agency_id = _int(request.path_params["agency_id"]) or 0
-        await run_in_threadpool(admin.set_municipalities, agency_id,
-                                municipalities(form(request).get("municipalities", "")), who.counselor.email)
-        return redirect("/console/admin")
+    def new_agency(r: Request) -> tuple[Any, ...]:
+        return form(r).get("name", ""), municipalities(form(r).get("municipalities", ""))
 
-    async def agency_hours(request: Request, who: ConsoleSession) -> Response:
-        require(who, ("admin",))
-        agency_id = _int(request.path_params["agency_id"]) or 0
-        try:
-            await run_in_threadpool(admin.set_hours, agency_id, form(request).get("hours", ""), who.counselor.email)
-        except (Invalid, NotFound) as error:
-            return await invalid(request, who, error)
-        return redirect("/console/admin")
+    def agency_municipalities(r: Request) -> tuple[Any, ...]:
+        return path_id(r, "agency_id"), municipalities(form(r).get("municipalities", ""))
 
-    async def account_add(request: Request, who: ConsoleSession) -> Response:
-        require(who, ("admin",))
-        fields = form(request)
-        try:
-            await run_in_threadpool(admin.add_counselor, fields.get("email", ""), fields.get("agency", ""),
-                                    fields.get("role", "counselor"), fields.get("password", ""), who.counselor.email)
-        except (Invalid, NotFound) as error:
-            return await invalid(request, who, error)
-        return redirect("/console/admin")
+    def agency_hours(r: Request) -> tuple[Any, ...]:
+        return path_id(r, "agency_id"), form(r).get("hours", "")
 
-    async def account_change(request: Request, who: ConsoleSession) -> Response:
-        require(who, ("admin",))
-        fields = form(request)
-        try:
-            await run_in_threadpool(admin.change_account, _int(request.path_params["account_id"]) or 0,
-                                    _int(fields.get("agency")) or 0, fields.get("role", ""), who.counselor.email)
-        except (Invalid, NotFound) as error:
-            return await invalid(request, who, error)
-        return redirect("/console/admin")
+    def new_account(r: Request) -> tuple[Any, ...]:
+        fields = form(r)
+        return (fields.get("email", ""), fields.get("agency", ""), fields.get("role", "counselor"),
+                fields.get("password", ""))
 
-    async def account_unlock(request: Request, who: ConsoleSession) -> Response:
-        require(who, ("admin",))
-        await run_in_threadpool(admin.unlock, _int(request.path_params["account_id"]) or 0, who.counselor.email)
-        return redirect("/console/admin")
+    def account_change(r: Request) -> tuple[Any, ...]:
+        return path_id(r, "account_id"), _int(form(r).get("agency")) or 0, form(r).get("role", "")
 
+    def account(r: Request) -> tuple[Any, ...]:
+        return (path_id(r, "account_id"),)
+
+    posts: dict[str, Page] = {
+        "/console/admin/agencies": administering(admin.add_agency, new_agency, (Invalid,)),
+        "/console/admin/agencies/{agency_id}/municipalities": administering(
+            admin.set_municipalities, agency_municipalities, ()),
+        "/console/admin/agencies/{agency_id}/hours": administering(admin.set_hours, agency_hours),
+        "/console/admin/accounts": administering(admin.add_counselor, new_account),
+        "/console/admin/accounts/{account_id}": administering(admin.change_account, account_change),
+        "/console/admin/accounts/{account_id}/unlock": administering(admin.unlock, account, ()),
+    }
     return [
         Route("/console/canned", guard(canned), methods=["GET"]),
         Route("/console/canned", guard(canned_add), methods=["POST"]),
@@ -185,10 +171,5 @@ def routes(guard: Callable[[Page], Endpoint], manage: Manage, admin: Admin, cloc
         Route("/console/audit", guard(audit), methods=["GET"]),
         Route("/console/audit/provisions.json", guard(provisions), methods=["GET"]),
         Route("/console/admin", guard(admin_page), methods=["GET"]),
-        Route("/console/admin/agencies", guard(agency_add), methods=["POST"]),
-        Route("/console/admin/agencies/{agency_id}/municipalities", guard(agency_municipalities), methods=["POST"]),
-        Route("/console/admin/agencies/{agency_id}/hours", guard(agency_hours), methods=["POST"]),
-        Route("/console/admin/accounts", guard(account_add), methods=["POST"]),
-        Route("/console/admin/accounts/{account_id}", guard(account_change), methods=["POST"]),
-        Route("/console/admin/accounts/{account_id}/unlock", guard(account_unlock), methods=["POST"]),
+        *(Route(path, guard(view), methods=["POST"]) for path, view in posts.items()),
     ]

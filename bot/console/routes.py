@@ -4,28 +4,25 @@ management pages behind the session guard."""
 from __future__ import annotations
 
 import secrets
+from zoneinfo import ZoneInfo
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.admin import Admin
-from bot.clock import Clock
+from bot.cases import Cases
+from bot.cases.accounts import Accounts, Locked, WrongCredentials
+from bot.cases.admin import Admin
+from bot.clock import Clock, local
 from bot.console import case_routes, manage_routes
-from bot.console.accounts import Accounts, Locked, Refused
-from bot.console.cases import Cases
 from bot.console.http import COOKIE, LOGIN_CSRF, guarded, page, read_form, redirect, same, say
-from bot.console.manage import Manage
-from bot.console.relay import Relays
-from bot.safety.resources import Resource
-from bot.service import Service
 from storage.records import ConsoleSession
 
 SESSION_SECONDS = 12 * 3600
 
 
-def auth_routes(accounts: Accounts) -> list[Route]:
+def auth_routes(accounts: Accounts, zone: ZoneInfo) -> list[Route]:
     """Sign-in and sign-out."""
 
     async def login_form(request: Request, message: str | None = None, status: int = 200) -> Response:
@@ -43,9 +40,9 @@ def auth_routes(accounts: Accounts) -> list[Route]:
             signed = await run_in_threadpool(accounts.sign_in, fields.get("email", ""), fields.get("password", ""))
         except Locked as exc:
             text = say(request, "ログインの失敗が続いたため、{time}まで休止しています。",
-                       time=exc.until.astimezone().strftime("%H:%M"))
+                       time=local(exc.until, zone).strftime("%H:%M"))
             return await login_form(request, text, 429)
-        except Refused:
+        except WrongCredentials:
             return await login_form(request, say(request, "メールアドレスかパスワードが違います。"), 401)
         response = redirect("/console")
         response.set_cookie(COOKIE, signed.token, httponly=True, samesite="strict", path="/console",
@@ -65,9 +62,8 @@ def auth_routes(accounts: Accounts) -> list[Route]:
     ]
 
 
-def routes(accounts: Accounts, cases: Cases, relays: Relays, manage: Manage, admin: Admin,
-           service: Service, clock: Clock, resources: tuple[Resource, ...] = ()) -> list[Route]:
+def routes(accounts: Accounts, cases: Cases, admin: Admin, clock: Clock) -> list[Route]:
     """Every /console route."""
     guard = guarded(accounts)
-    return [*auth_routes(accounts), *case_routes.routes(guard, cases, relays, manage, service, clock, resources),
-            *manage_routes.routes(guard, manage, admin, clock)]
+    return [*auth_routes(accounts, cases.zone), *case_routes.routes(guard, cases, clock),
+            *manage_routes.routes(guard, cases, admin, clock)]

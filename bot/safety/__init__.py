@@ -1,1 +1,1 @@
-"""Safety and care: crisis contacts, opening hours, local resources and staff alerts (SAFETY.md)."""
+"""Safety and care: crisis contacts, opening hours, local resources and staff alerts (docs/SAFETY.md)."""

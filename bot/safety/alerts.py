@@ -1,58 +1,80 @@
-"""Staff alerts for urgent cases: a link to the case, nothing personal, to a webhook URL, a staff Telegram
-chat and a LINE group, each when configured. Rows in staff_alerts survive a crash; a thread with its
-own asyncio loop sends them, retrying with backoff."""
+"""Staff alerts for urgent cases: a link to the case, nothing personal, to a webhook URL and to a staff chat on
+each channel that has one (a Telegram chat, a LINE group), sent by that channel's own outbox sender. Rows in
+staff_alerts survive a crash; a thread with its own asyncio loop sends them, retrying with backoff."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import httpx
-from telegram import Bot
-from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.clock import Clock, utcnow
+from bot.outbox import GiveUp, Result, RetryLater, Sender, Sent
 from dialogs.i18n import gettext as _
 from dialogs.i18n import use_locale
-from storage.records import StaffAlert
+from storage.records import OutboxItem, StaffAlert
 from storage.uow import UnitOfWork
-
-if TYPE_CHECKING:
-    from bot.channels.line.client import LineApi
 
 log = logging.getLogger(__name__)
 BACKOFF = (5, 30, 120, 600)  # seconds; then every ten minutes
 MAX_ATTEMPTS = 20
 
 
-class Permanent(Exception):
-    """This alert can never be delivered as configured (a wrong chat id, a 4xx)."""
+class Target(Protocol):
+    """Somewhere staff are told: says what became of one alert, as an outbox sender does."""
 
+    async def send(self, alert: StaffAlert, text: str, link: str) -> Result: ...
 
-Send = Callable[[str, str], Awaitable[None]]  # (text, link)
+    async def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
-class Targets:
-    """What each configured target needs."""
+class Webhook:
+    """POSTs {"text", "url", "priority"} to the operators' URL (TSUNAGU_ALERT_WEBHOOK_URL)."""
 
-    webhook_url: str | None = None
-    telegram: Bot | None = None
-    telegram_chat_id: str | None = None
-    line: LineApi | None = None
-    line_to: str | None = None
+    url: str
+    timeout: float = 10.0
+
+    async def send(self, alert: StaffAlert, text: str, link: str) -> Result:
+        async with httpx.AsyncClient(timeout=self.timeout) as client:
+            answer = await client.post(self.url, json={"text": f"{text}\n{link}", "url": link, "priority": "urgent"})
+        if 400 <= answer.status_code < 500 and answer.status_code not in (408, 429):
+            return GiveUp(f"webhook answered {answer.status_code}")
+        if answer.status_code >= 400:
+            return RetryLater(f"webhook answered {answer.status_code}")
+        return Sent()
+
+    async def close(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class StaffChat:
+    """A staff chat on a channel, reached by that channel's sender as if it were a person's conversation."""
+
+    sender: Sender
+    chat: str
+
+    async def send(self, alert: StaffAlert, text: str, link: str) -> Result:
+        item = OutboxItem(alert.id, f"alert-{alert.handoff_id}", alert.target, self.chat,
+                          {"replies": [{"text": f"{text}\n{link}", "choices": []}]}, alert.attempts)
+        return await self.sender.send(item)
+
+    async def close(self) -> None:
+        await self.sender.close()
 
 
 class Alerter:
     """Sends due staff alerts; run_forever() in a thread, wake() after an urgent case."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork], targets: Targets, public_url: str, timeout: float = 10.0,
-                 locale: str = "ja", clock: Clock = utcnow) -> None:
+    def __init__(self, uow: Callable[[], UnitOfWork], targets: Mapping[str, Target], public_url: str,
+                 timeout: float = 10.0, locale: str = "ja", clock: Clock = utcnow) -> None:
         self._uow = uow
         self._targets = targets
         self._public_url = public_url.rstrip("/")
@@ -98,70 +120,25 @@ class Alerter:
         link = f"{self._public_url}/console/handoffs/{alert.handoff_id}"
         with use_locale(self._locale):
             text = _("つなぐ：緊急の相談が届きました。コンソールで確認してください。")
-        error, retry = "", True
+        target = self._targets.get(alert.target)
         try:
-            await self._sender(alert.target)(text, link)
-        except Permanent as exc:
-            error, retry = str(exc), False
+            result = await target.send(alert, text, link) if target else GiveUp(f"unknown target {alert.target}")
         except Exception as exc:  # any other failure is passing: try again later (never personal content)
-            error = type(exc).__name__
+            result = RetryLater(type(exc).__name__)
         now = self._clock()
         with self._uow() as uow:
-            if not error:
+            if isinstance(result, Sent):
                 uow.alerts.sent(alert.id, now)
             else:
                 attempt = alert.attempts + 1
                 later = now + timedelta(seconds=BACKOFF[min(attempt - 1, len(BACKOFF) - 1)])
-                uow.alerts.failed(alert.id, later if retry and attempt < MAX_ATTEMPTS else None, error)
-                log.warning("staff alert %s to %s failed: %s", alert.id, alert.target, error)
+                retry = isinstance(result, RetryLater) and attempt < MAX_ATTEMPTS
+                uow.alerts.failed(alert.id, later if retry else None, result.error)
+                log.warning("staff alert %s to %s failed: %s", alert.id, alert.target, result.error)
             uow.commit()
-        return 0 if error else 1
-
-    def _sender(self, target: str) -> Send:
-        senders: dict[str, Send] = {"webhook": self._webhook, "telegram": self._telegram, "line": self._line}
-        if target not in senders:
-            raise Permanent(f"unknown target {target}")
-        return senders[target]
-
-    async def _webhook(self, text: str, link: str) -> None:
-        if not self._targets.webhook_url:
-            raise Permanent("no webhook URL")
-        async with httpx.AsyncClient(timeout=self._timeout) as client:
-            answer = await client.post(self._targets.webhook_url,
-                                       json={"text": f"{text}\n{link}", "url": link, "priority": "urgent"})
-        if 400 <= answer.status_code < 500 and answer.status_code not in (408, 429):
-            raise Permanent(f"webhook answered {answer.status_code}")
-        answer.raise_for_status()
-
-    async def _telegram(self, text: str, link: str) -> None:
-        bot, chat = self._targets.telegram, self._targets.telegram_chat_id
-        if bot is None or not chat:
-            raise Permanent("no staff Telegram chat")
-        try:
-            await bot.send_message(chat_id=chat, text=f"{text}\n{link}")
-        except (Forbidden, BadRequest) as exc:
-            raise Permanent(f"Telegram refused: {type(exc).__name__}") from exc
-        except TelegramError:
-            raise
-
-    async def _line(self, text: str, link: str) -> None:
-        from linebot.v3.messaging import PushMessageRequest, TextMessage  # the SDK loads only where LINE is set up
-        from linebot.v3.messaging.exceptions import ApiException
-
-        api, to = self._targets.line, self._targets.line_to
-        if api is None or not to:
-            raise Permanent("no staff LINE group")
-        try:
-            await api.api().push_message(PushMessageRequest(to=to, messages=[TextMessage(text=f"{text}\n{link}")]),
-                                         _request_timeout=self._timeout)
-        except ApiException as exc:
-            if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
-                raise Permanent(f"LINE answered {exc.status}") from exc
-            raise
+        return 1 if isinstance(result, Sent) else 0
 
     async def close(self) -> None:
-        """Release HTTP sessions."""
-        if self._targets.line is not None:
-            await self._targets.line.close()
-        if self._targets.telegram is not None:
-            await self._targets.telegram.request.shutdown()
+        """Release the targets' HTTP sessions."""
+        for target in self._targets.values():
+            await target.close()

@@ -3,33 +3,37 @@ signals danger, and an honest word when counselors are away, said once per close
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
 from bot.safety.contacts import Contact, always_open, contact_lines, for_danger
-from bot.safety.hours import DEFAULT_HOURS, Hours, parse_hours
+from bot.safety.hours import DEFAULT_HOURS, TOKYO, Hours, parse_hours
 from bot.safety.resources import Resource, fitting, offer_text
+from dialogs.i18n import LANGUAGES, SOURCE_LOCALE, use_locale
 from dialogs.i18n import gettext as _
-from dialogs.i18n import use_locale
 from dialogs.model import Choice, Reply, Sheet
 from storage.records import Agency
 
-WHEN = {"ja": "M月d日（E）H:mm", "en": "EEE d MMM, H:mm"}
+WHEN = {language.code: language.moment for language in LANGUAGES}
 
 
-def agency_hours(agency: Agency | None) -> Hours:
-    """The agency's opening hours (the default ones when it has none, or unreadable ones)."""
+def agency_hours(agency: Agency | None, zone: ZoneInfo = TOKYO) -> Hours:
+    """The agency's opening hours in the people's time zone (the default ones when it has none, or unreadable
+    ones)."""
     try:
-        return parse_hours(agency.hours) if agency is not None and agency.hours else DEFAULT_HOURS
+        if agency is not None and agency.hours:
+            return parse_hours(agency.hours, zone=zone)
     except ValueError:
-        return DEFAULT_HOURS
+        pass
+    return replace(DEFAULT_HOURS, zone=zone)
 
 
 def when(at: datetime, hours: Hours, locale: str) -> str:
     """A moment as people read it, in the agency's time zone."""
-    return format_datetime(at.astimezone(hours.zone), WHEN.get(locale, WHEN["ja"]), locale=locale)
+    return format_datetime(at.astimezone(hours.zone), WHEN.get(locale, WHEN[SOURCE_LOCALE]), locale=locale)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from bot.safety.datafile import load_entries
+from bot.safety.datafile import BadDataFile, load_entries
 from bot.safety.hours import Hours, parse_hours
 from dialogs.crisis import CATEGORIES
 from dialogs.i18n import N_
@@ -18,8 +18,7 @@ DAY_NAMES = (N_("月"), N_("火"), N_("水"), N_("木"), N_("金"), N_("土"), N
 MAX_LISTED = 5
 
 
-class BadContacts(ValueError):
-    """The contacts file cannot be used (the message says where)."""
+BadContacts = BadDataFile  # the contacts file cannot be used (the message says where)
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ class Contact:
 
 def load_contacts(path: Path = DEFAULT_FILE) -> tuple[Contact, ...]:
     """Every contact of the file; BadContacts names the first problem."""
-    contacts = load_entries(path, "contact", _contact, BadContacts)  # BadHours is a ValueError
+    contacts = load_entries(path, "contact", _contact)  # BadHours is a ValueError
     if not contacts:
         raise BadContacts(f"{path}: no [[contact]] entries")
     return tuple(contacts)

@@ -11,17 +11,20 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-def load_entries(path: Path, table: str, parse: Callable[[dict[str, Any]], T],
-                 error: Callable[[str], Exception]) -> list[T]:
-    """Every [[table]] of the file through `parse`; `error` (raised) says the file, the entry and what is wrong."""
+class BadDataFile(ValueError):
+    """An operators' data file that cannot be used; the message says the file, the entry and what is wrong."""
+
+
+def load_entries(path: Path, table: str, parse: Callable[[dict[str, Any]], T]) -> list[T]:
+    """Every [[table]] of the file through `parse`; BadDataFile says the file, the entry and what is wrong."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise error(f"{path}: {exc}") from exc
+        raise BadDataFile(f"{path}: {exc}") from exc
     found = []
     for n, entry in enumerate(data.get(table, []), start=1):
         try:
             found.append(parse(entry))
         except (KeyError, TypeError, ValueError) as exc:
-            raise error(f"{path}: {table} {n}: {exc}") from exc
+            raise BadDataFile(f"{path}: {table} {n}: {exc}") from exc
     return found

@@ -1,4 +1,5 @@
-"""Opening hours: weekly spans like "mon-fri 09:00-17:00, sat 10:00-12:00", a day of the month
+"""Opening hours, in the people's time zone (TSUNAGU_TIMEZONE):
+weekly spans like "mon-fri 09:00-17:00, sat 10:00-12:00", a day of the month
 ("day10 08:00-08:00"), a span past midnight ("12:00-05:30" ends the next morning), "24h", and closed
 days (Japanese public holidays from jpholiday, the year-end break 12/29–1/3)."""
 
@@ -79,11 +80,11 @@ class Hours:
         return not year_end and not jpholiday.is_holiday(day)
 
 
-def parse_hours(text: str, open_on_holidays: bool = False) -> Hours:
-    """Hours from "24h" or comma-separated spans like "mon-fri 09:00-17:00"; BadHours otherwise."""
+def parse_hours(text: str, open_on_holidays: bool = False, zone: ZoneInfo = TOKYO) -> Hours:
+    """Hours from "24h" or comma-separated spans like "mon-fri 09:00-17:00", in a time zone; BadHours otherwise."""
     text = text.strip().lower()
     if text in ("24h", "24/7", "always"):
-        return Hours(always=True, open_on_holidays=True)
+        return Hours(always=True, open_on_holidays=True, zone=zone)
     spans = []
     for part in filter(None, (p.strip() for p in re.split(r"[,;、]", text))):
         found = SPAN.match(part)
@@ -99,7 +100,7 @@ def parse_hours(text: str, open_on_holidays: bool = False) -> Hours:
             spans.append(Span(_days(found["days"]), start, length))
     if not spans:
         raise BadHours("no hours given")
-    return Hours(tuple(spans), open_on_holidays=open_on_holidays)
+    return Hours(tuple(spans), open_on_holidays=open_on_holidays, zone=zone)
 
 
 def _days(text: str) -> frozenset[int]:

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.safety.datafile import load_entries
+from bot.safety.datafile import BadDataFile, load_entries
 from dialogs.i18n import N_
 from dialogs.i18n import gettext as _
 from dialogs.text import normalize_municipality
@@ -20,8 +20,7 @@ FIELDS = {"work": N_("就労"), "welfare": N_("福祉・居場所"), "education"
 MAX_OFFERED = 3
 
 
-class BadResources(ValueError):
-    """The directory cannot be used (the message says where)."""
+BadResources = BadDataFile  # the directory cannot be used (the message says where)
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ class Resource:
 
 def load_resources(path: Path = DEFAULT_FILE) -> tuple[Resource, ...]:
     """Every entry of the directory; BadResources names the first problem."""
-    found = load_entries(path, "resource", _resource, BadResources)
+    found = load_entries(path, "resource", _resource)
     ids = [r.id for r in found]
     if len(set(ids)) != len(ids):
         raise BadResources(f"{path}: two resources share an id")

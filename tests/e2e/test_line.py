@@ -21,6 +21,10 @@ from tests.e2e.server import Server, start
 from tests.standins.line_api import ACCESS_TOKEN, CHANNEL_SECRET, Fault, LineStandIn
 
 pytestmark = pytest.mark.e2e
+# What a person whose LINE speaks English is told (the en catalog).
+NOT_TEXT = "Thank you for sending that. Only text can be read here, so please write it in words if you can."
+NUDGE = "Thank you. If you like, choose one of the buttons below. Typing your answer is fine too."
+FIRST_QUESTION = "Counselors read what you write during office hours, in turn. Would you like to begin?"
 AGENCY = "足立区くらしとしごとの相談センター"
 
 
@@ -131,7 +135,10 @@ def test_locale_from_the_profile_and_kind_answers(server: Server, standin: LineS
     image = standin.event(user, "message", message={"id": "9", "type": "image", "quoteToken": "q",
                                                     "contentProvider": {"type": "line"}})
     person.post(image, standin.text(user, "😀"), standin.text(user, "長" * 6000))
-    standin.wait(lambda: len(standin.shown(user)) >= 8, what="an answer to every message")
+    standin.wait(lambda: len(standin.shown(user)) >= 11, what="an answer to every message")
+    told = [shown.text for shown in standin.shown(user)][2:11]  # each: the answer, then the welcome again
+    assert told[0::3] == [NOT_TEXT, NUDGE, NUDGE], told
+    assert told[2::3] == [FIRST_QUESTION] * 3, "then the question again, nothing lost"
     person.post(standin.event(user, "unfollow"))
     server.stop()
     assert "Traceback" not in server.log.read_text()

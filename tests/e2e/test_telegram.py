@@ -23,6 +23,10 @@ from tests.e2e.telegram_person import SECRET, TelegramPerson, webhook
 from tests.standins.telegram_api import TOKEN, TelegramStandIn
 
 pytestmark = pytest.mark.e2e
+# What a person whose Telegram speaks English is told (the en catalog).
+NOT_TEXT = "Thank you for sending that. Only text can be read here, so please write it in words if you can."
+NUDGE = "Thank you. If you like, choose one of the buttons below. Typing your answer is fine too."
+FIRST_QUESTION = "Counselors read what you write during office hours, in turn. Would you like to begin?"
 AGENCY = "足立区くらしとしごとの相談センター"
 
 
@@ -130,6 +134,9 @@ def test_odd_messages_get_a_kind_answer(server: Server, standin: TelegramStandIn
     person.say("😀" * 3)
     person.say("長い" * 3000)
     standin.wait(lambda: len(standin.messages(person.chat_id)) >= 5, what="an answer to every message")
+    told = standin.texts(person.chat_id)[1:5]
+    assert [text.split("\n\n")[0] for text in told] == [NOT_TEXT, NOT_TEXT, NUDGE, NUDGE], told
+    assert all(text.endswith(FIRST_QUESTION) for text in told), "then the question again, nothing lost"
     person.say("/language")
     person.press("language:lang_ja")
     person.wait_for_text("日本語で続けます。")

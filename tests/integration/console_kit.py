@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from bot.app import create_app
 from bot.bootstrap import Container, build
+from bot.cases.actor import OPERATOR
 from bot.settings import Settings
 from dialogs.model import Inbound
 from tests.clock import TestClock
@@ -32,9 +33,9 @@ def container(db_url: str, tmp_path: Path, clock: TestClock) -> Iterator[Contain
                              dotenv=tmp_path / "none")
     made = build(settings, clock)
     made.migrate()
-    made.admin.add_agency(MACHIDA, ["町田市"])
+    made.admin.add_agency(OPERATOR, MACHIDA, ["町田市"])
     for email, agency, role in ACCOUNTS:
-        made.admin.add_counselor(email, agency, role, PASSWORD)
+        made.admin.add_counselor(OPERATOR, email, agency, role, PASSWORD)
     yield made
     made.close()
 

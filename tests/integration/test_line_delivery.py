@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from bot.admin import Admin
+from bot.cases.admin import Admin
 from bot.channels.line.client import LineApi
 from bot.channels.line.events import REPLY_TOKEN_LIFE
 from bot.channels.line.sender import LineSender
+from bot.channels.line.settings import LineSettings
 from bot.outbox import Deliverer
 from bot.service import Service
-from bot.settings import LineSettings
 from dialogs.model import Inbound
 from storage.crypto import FieldCipher
 from storage.uow import SqlUnitOfWork, UnitOfWork

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine
 
-from bot.admin import Admin
+from bot.cases.actor import OPERATOR
+from bot.cases.admin import Admin
 from bot.safety.care import Care
 from bot.safety.contacts import load_contacts
 from bot.safety.resources import load_resources
@@ -94,9 +95,10 @@ def test_a_first_message_in_danger_gets_contacts_and_an_urgent_case_at_once(uow:
     person.walk()  # the person goes on with the intake and sends it
     with uow() as unit:
         mine = [h for h in unit.handoffs.queue() if h.conversation_id == first.conversation_id]
+        completed = unit.handoffs.get(first.id)
     assert len(mine) == 1 and mine[0].id == first.id, "the handoff completes the same case"
     assert mine[0].priority == "urgent" and mine[0].topics == ["hikikomori"]
-    assert "もう死にたい" in mine[0].sheet["details"]
+    assert completed is not None and "もう死にたい" in completed.sheet["details"]
 
 
 @pytest.mark.parametrize("step", ["who", "topics", "contact", "review"])
@@ -147,12 +149,12 @@ def test_a_crisis_at_night_says_when_counselors_will_read(uow: Callable[[], Unit
 
 def test_agency_hours_are_its_own(uow: Callable[[], UnitOfWork]) -> None:
     admin = Admin(uow)
-    agency = admin.add_agency("夜間の窓口", ["足立区"])
-    admin.set_hours(agency.id, "mon-sun 18:00-02:00")
+    agency = admin.add_agency(OPERATOR, "夜間の窓口", ["足立区"])
+    admin.set_hours(OPERATOR, agency.id, "mon-sun 18:00-02:00")
     with uow() as unit:
         assert unit.agencies.get(agency.id).hours == "mon-sun 18:00-02:00"  # type: ignore[union-attr]
     with pytest.raises(ValueError):
-        admin.set_hours(agency.id, "whenever")
+        admin.set_hours(OPERATOR, agency.id, "whenever")
 
 
 def test_after_the_handoff_local_resources_are_offered_and_listed(uow: Callable[[], UnitOfWork]) -> None:

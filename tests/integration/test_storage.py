@@ -8,7 +8,8 @@ from functools import partial
 
 from sqlalchemy import Engine, text
 
-from bot.admin import Admin
+from bot.cases.actor import OPERATOR
+from bot.cases.admin import Admin
 from bot.service import Service
 from dialogs.model import Inbound
 from storage.crypto import FieldCipher
@@ -89,7 +90,7 @@ def test_handoffs_route_by_municipality_else_default(engine: Engine, cipher: Fie
     uow = partial(SqlUnitOfWork, engine, cipher)
     admin = Admin(uow, clock=lambda: NOW)
     default = admin.ensure_default_agency()
-    adachi = admin.add_agency("足立区くらしとしごとの相談センター", ["足立区"])
+    adachi = admin.add_agency(OPERATOR, "足立区くらしとしごとの相談センター", ["足立区"])
     with uow() as u:
         assert u.agencies.for_municipality("足立区") == adachi
         assert u.agencies.for_municipality("町田市") == default
@@ -192,3 +193,19 @@ def test_new_ids_are_unguessable_and_sort_by_creation() -> None:
     assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids) and len(set(ids)) == len(ids)
     assert ids == sorted(ids, key=lambda i: i[:12]), "the time prefix never goes back"
     assert len({i[12:] for i in ids}) == len(ids), "the random part differs every time"
+
+
+def test_the_queue_decrypts_no_sheet(engine: Engine, cipher: FieldCipher) -> None:
+    uow = partial(SqlUnitOfWork, engine, cipher)
+    agency = Admin(uow, clock=lambda: NOW).ensure_default_agency()
+    with uow() as u:
+        conv = u.conversations.lock("webchat", "u", NOW)
+        handoff_id = u.handoffs.add(conv, agency, False, NOW)
+        u.commit()
+    with engine.begin() as conn:  # a sheet no key can read: only a query that decrypts it would fail
+        conn.execute(text("UPDATE handoffs SET sheet_enc = 'not a ciphertext'"))
+    with uow() as u:
+        assert [case.id for case in u.handoffs.queue()] == [handoff_id]
+        assert u.handoffs.counts(agency.id)["open"] == 1
+        summary = u.handoffs.summary(handoff_id)
+        assert summary is not None and summary.status == "open"

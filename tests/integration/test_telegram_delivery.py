@@ -12,12 +12,12 @@ from functools import partial
 import pytest
 from sqlalchemy import Engine, select
 
-from bot.admin import Admin
+from bot.cases.admin import Admin
 from bot.channels.telegram.client import make_bot
 from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.settings import TelegramSettings
 from bot.outbox import Deliverer
 from bot.service import Service
-from bot.settings import TelegramSettings
 from dialogs.model import Inbound
 from storage import tables as t
 from storage.crypto import FieldCipher

@@ -138,9 +138,9 @@ def test_the_provision_log_lists_every_relay(container: Container) -> None:
     with container.uow() as uow:
         [row] = uow.relays.provisions()
         assert uow.relays.provisions(agency_id=1) == [row] and uow.relays.provisions(container.clock()) == []
-    assert (row["provider"], row["recipient"], row["basis"], row["items"], row["by"]) == (
+    assert (row.provider, row.recipient, row.basis, row.items, row.by) == (
         "既定の相談窓口", "町田市の窓口", "consent", ["sheet", "thread"], "a1@adachi.example")
-    assert row["case"] == source and "秘密" not in str(row)
+    assert row.case == source and "秘密" not in str(row)
 
 
 def test_supervisors_export_their_agencys_provisions(container: Container) -> None:

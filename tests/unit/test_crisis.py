@@ -5,7 +5,6 @@ alarms at most 0.03."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -59,12 +58,3 @@ def test_the_issues_examples_fire(text: str) -> None:
 @pytest.mark.parametrize("text", ["死ぬほど眠い", "笑いすぎて死にそう", "電気が消えた", "消しゴム"])
 def test_the_issues_idioms_do_not(text: str) -> None:
     assert detect(text) == frozenset()
-
-
-def test_checking_a_message_is_fast() -> None:
-    detect("ウォームアップ")
-    long = "息子が十年間部屋から出てこないので、もう疲れてしまいました。" * 20
-    started = time.perf_counter()
-    for _ in range(50):
-        detect(long)
-    assert (time.perf_counter() - started) / 50 < 0.05, "a long message is checked in well under 50 ms"

@@ -53,7 +53,7 @@ def test_the_bundled_contacts_list_open_lines_first() -> None:
     violence = [c.number for c in for_danger(contacts, frozenset({"violence"}), at(2026, 11, 28, 23, 0))]
     assert "110" in violence and "189" in violence and "0120-279-889" in violence
     numbers = " ".join(c.number for c in contacts)
-    assert "0570-046-556" not in numbers and "0570-0783-55" not in numbers, "the wrong numbers of SAFETY.md"
+    assert "0570-046-556" not in numbers and "0570-0783-55" not in numbers, "the wrong numbers docs/SAFETY.md warns of"
 
 
 def test_a_broken_contacts_file_says_where(tmp_path: Path) -> None:

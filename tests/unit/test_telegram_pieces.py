@@ -8,15 +8,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 from telegram import Update
 
+from bot.channels.port import Blocked, Incoming
 from bot.channels.splitting import split_text
 from bot.channels.telegram.render import MAX_TEXT, bundle, keyboard, render
-from bot.channels.telegram.updates import Blocked, Incoming, read
+from bot.channels.telegram.updates import read
 from bot.pacing import Pacer, TokenBucket
-from dialogs import prompts
-from dialogs.model import Reply, Sheet
+from dialogs.engine import current_prompt
+from dialogs.model import Conversation, Reply
 from tests.standins.telegram_api import Updates
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def asked(state: str) -> list[Reply]:
+    """The question a conversation at this step is asked."""
+    return current_prompt(Conversation("telegram", "1", state=state))
 
 
 def _updates() -> Updates:
@@ -53,7 +59,7 @@ def test_a_button_press_carries_its_choice_id_and_the_message_to_edit() -> None:
     press = incoming(u.callback(42, "topics:hikikomori", message_id=77))
     assert press.inbound.choice_id == "topics:hikikomori"
     assert press.delivery == {"message_id": 77}
-    assert press.callback_query_id is not None
+    assert press.acknowledge is not None
     forged = incoming(u.callback(42, "<script>", message_id=77))
     assert forged.inbound.choice_id is None and forged.inbound.kind == "open"
 
@@ -95,7 +101,7 @@ def test_long_text_prefers_to_break_after_a_line() -> None:
 
 
 def test_the_topic_keyboard_has_every_choice_id_and_pairs_short_labels() -> None:
-    reply = prompts.topics(Sheet())
+    [reply] = asked("topics")
     markup = keyboard(reply.choices)
     data = [b.callback_data for row in markup.inline_keyboard for b in row]
     assert data == [c.id for c in reply.choices]
@@ -105,12 +111,12 @@ def test_the_topic_keyboard_has_every_choice_id_and_pairs_short_labels() -> None
 
 
 def test_the_keyboard_rides_on_the_last_part_only() -> None:
-    parts = render(Reply("x" * 5000, prompts.welcome()[1].choices))
+    parts = render(Reply("x" * 5000, asked("welcome")[1].choices))
     assert [p.keyboard is not None for p in parts] == [False, True]
 
 
 def test_a_turn_goes_as_few_messages_as_fit() -> None:
-    question = prompts.welcome()[1]
+    question = asked("welcome")[1]
     told = bundle([Reply("ひとつめ"), Reply("ふたつめ"), question])
     assert [r.text for r in told] == [f"ひとつめ\n\nふたつめ\n\n{question.text}"]
     assert told[0].choices == question.choices, "the buttons ride on the message that ends the turn"

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from dialogs.engine import handle
 from dialogs.model import Conversation, Event, Inbound, Reply
+from dialogs.steps import INTAKE
+from dialogs.steps.intake import Intake
 
 
 @dataclass
@@ -17,13 +19,14 @@ class Chat:
     now: datetime = field(default_factory=lambda: datetime(2026, 11, 28, 20, 0, tzinfo=UTC))
     replies: list[Reply] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    intake: Intake = INTAKE  # the registered steps (a test may register one more)
     _n: int = 0
 
     def _send(self, **kwargs: object) -> list[Reply]:
         self._n += 1
         self.now += timedelta(seconds=5)
         inbound = Inbound("webchat", "tester", f"e{self._n}", self.now, **kwargs)  # type: ignore[arg-type]
-        outcome = handle(self.conv, inbound)
+        outcome = handle(self.conv, inbound, intake=self.intake)
         assert outcome.replies, "every inbound message gets an answer"
         self.replies.extend(outcome.replies)
         self.events.extend(outcome.events)

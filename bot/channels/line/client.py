@@ -9,7 +9,7 @@ import aiohttp
 from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
 from linebot.v3.messaging.exceptions import ApiException
 
-from bot.settings import LineSettings
+from bot.channels.line.settings import LineSettings
 
 log = logging.getLogger(__name__)
 PROFILE_TIMEOUT = 0.8  # the webhook must answer within LINE's two seconds

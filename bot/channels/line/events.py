@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,11 +21,11 @@ from linebot.v3.webhooks import (
     VideoMessageContent,
 )
 
+from bot.channels.port import Blocked, Incoming, choice_id
 from dialogs.model import Inbound
 
 CHANNEL = "line"
 REPLY_TOKEN_LIFE = timedelta(seconds=50)  # LINE allows about a minute; keep a margin
-_CHOICE_ID = re.compile(r"^[a-z_*]{1,32}:[a-z0-9_]{1,40}$")
 KNOWN_TYPES = frozenset({"message", "postback", "follow", "unfollow"})
 _KINDS: tuple[tuple[type, str], ...] = (
     (StickerMessageContent, "sticker"), (ImageMessageContent, "image"), (VideoMessageContent, "video"),
@@ -35,37 +33,21 @@ _KINDS: tuple[tuple[type, str], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Incoming:
-    """A message for the dialog and what its replies need (the reply token while it lasts)."""
-
-    inbound: Inbound
-    delivery: dict[str, Any] = field(default_factory=dict)
-    first_contact: bool = False
-
-
-@dataclass(frozen=True)
-class Unfollowed:
-    """The person blocked the bot or removed it."""
-
-    user_key: str
-
-
-def read(event: Event, received_at: datetime) -> Incoming | Unfollowed | None:
+def read(event: Event, received_at: datetime) -> Incoming | Blocked | None:
     """What an event means for the dialog; None for events it has no use for."""
     source = event.source
     if not isinstance(source, UserSource) or not source.user_id:
         return None
     user_key = source.user_id
     if isinstance(event, UnfollowEvent):
-        return Unfollowed(user_key)
+        return Blocked(user_key)
     event_id = str(event.webhook_event_id)
     base: dict[str, Any] = {"channel": CHANNEL, "user_key": user_key, "event_id": event_id,
                             "received_at": received_at}
     if isinstance(event, FollowEvent):
-        return Incoming(Inbound(**base, kind="open"), _delivery(event.reply_token, received_at), True)
+        return Incoming(Inbound(**base, kind="open"), _delivery(event.reply_token, received_at))
     if isinstance(event, PostbackEvent):
-        data = event.postback.data if _CHOICE_ID.match(event.postback.data or "") else None
+        data = choice_id(event.postback.data)
         inbound = Inbound(**base, choice_id=data, kind="text" if data else "open")
         return Incoming(inbound, _delivery(event.reply_token, received_at))
     if isinstance(event, MessageEvent):

@@ -1,9 +1,9 @@
-"""POST /webhooks/line: the signature checked on the raw body (401), a signed but malformed body
-refused (400), LINE's empty verification call answered (200); the events committed, then 200."""
+"""POST /webhooks/line: the signature checked on the raw body (401), a signed but malformed body refused (400),
+LINE's empty verification call answered (200); the events committed through the port (200, or 503 while the
+database is away). At first contact the person's LINE language is asked for."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from typing import Any
 
@@ -11,18 +11,13 @@ from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.models.events import UnknownEvent
 from linebot.v3.webhook import WebhookParser
 from linebot.v3.webhooks import Event
-from sqlalchemy.exc import DBAPIError
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.channels.line.client import LineApi
-from bot.channels.line.events import CHANNEL, KNOWN_TYPES, Incoming, Unfollowed, read
-from bot.clock import Clock, utcnow
-from bot.metrics import Metrics
-from bot.service import Service
-from dialogs.model import Inbound
+from bot.channels.line.events import CHANNEL, KNOWN_TYPES, read
+from bot.channels.port import Incoming, Port, Refusal
 
 SIGNATURE_HEADER = "x-line-signature"
 MAX_BODY = 1024 * 1024
@@ -35,11 +30,9 @@ class Malformed(ValueError):
 class LineInbox:
     """Turns a verified webhook body into committed inbound messages."""
 
-    def __init__(self, service: Service, line: LineApi, metrics: Metrics, clock: Clock = utcnow) -> None:
-        self.service = service
-        self.clock = clock
+    def __init__(self, port: Port, line: LineApi) -> None:
+        self.port = port
         self.line = line
-        self.metrics = metrics
         self.parser = WebhookParser(line.settings.channel_secret)
 
     def parse(self, body: str, signature: str) -> list[Event]:
@@ -56,23 +49,14 @@ class LineInbox:
         return events
 
     async def take(self, events: list[Event]) -> None:
-        """Commit each event in order (a repeated webhookEventId is skipped by the service)."""
+        """Commit each event in order (a repeated webhookEventId is dropped by the port)."""
         for event in events:
-            meaning = read(event, self.clock())
-            if isinstance(meaning, Unfollowed):
-                await run_in_threadpool(self.service.mark_unreachable, CHANNEL, meaning.user_key)
-            elif meaning is not None:
-                await self._handle(meaning)
-
-    async def _handle(self, incoming: Incoming) -> None:
-        inbound = incoming.inbound
-        if not await run_in_threadpool(self.service.knows, CHANNEL, inbound.user_key):
-            language = await self.line.language(inbound.user_key)  # the locale, at first contact only
-            if language:
-                inbound = _with_locale(inbound, language)
-        started = time.perf_counter()
-        handled = await run_in_threadpool(self.service.handle, inbound, incoming.delivery or None)
-        self.metrics.handled(CHANNEL, time.perf_counter() - started, handled.duplicate, handled.handoff_id is not None)
+            meaning = read(event, self.port.clock())
+            if isinstance(meaning, Incoming) and not await self.port.knows(CHANNEL, meaning.inbound.user_key):
+                language = await self.line.language(meaning.inbound.user_key)  # the locale, at first contact only
+                if language:
+                    meaning = replace(meaning, inbound=replace(meaning.inbound, locale_hint=language))
+            await self.port.take(CHANNEL, meaning)
 
 
 def _type(event: Any) -> str:
@@ -80,35 +64,22 @@ def _type(event: Any) -> str:
     return str(raw) if raw else ""
 
 
-def _with_locale(inbound: Inbound, language: str) -> Inbound:
-    return replace(inbound, locale_hint=language)
-
-
-def route(inbox: LineInbox) -> Route:
+def route(inbox: LineInbox, port: Port) -> Route:
     """The webhook route."""
 
     async def webhook(request: Request) -> Response:
         signature = request.headers.get(SIGNATURE_HEADER)
         if not signature:
-            return JSONResponse({"error": "missing X-Line-Signature"}, status_code=401)
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_BODY:
-            return JSONResponse({"error": "body too large"}, status_code=413)
-        raw = await request.body()
-        if len(raw) > MAX_BODY:
-            return JSONResponse({"error": "body too large"}, status_code=413)
+            raise Refusal(401, "missing X-Line-Signature")
+        raw = await port.body(request, MAX_BODY)
         try:
             # bytes that are not UTF-8 cannot carry LINE's signature, so they fail it (401)
             events = inbox.parse(raw.decode("utf-8", errors="replace"), signature)
-        except InvalidSignatureError:
-            return JSONResponse({"error": "bad signature"}, status_code=401)
-        except Malformed:
-            return JSONResponse({"error": "not a LINE webhook body"}, status_code=400)
-        try:
-            await inbox.take(events)
-        except DBAPIError:
-            return JSONResponse({"error": "storage unavailable; send again"}, status_code=503)
+        except InvalidSignatureError as exc:
+            raise Refusal(401, "bad signature") from exc
+        except Malformed as exc:
+            raise Refusal(400, "not a LINE webhook body") from exc
+        await inbox.take(events)
         return JSONResponse({"ok": True})
 
-    return Route("/webhooks/line", webhook, methods=["POST"])
-
+    return Route("/webhooks/line", port.endpoint(webhook), methods=["POST"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Bot, BotCommand
 from telegram.request import HTTPXRequest
 
-from bot.settings import TelegramSettings
-from dialogs.i18n import N_, SUPPORTED_LOCALES, use_locale
+from bot.channels.telegram.settings import TelegramSettings
+from dialogs.i18n import N_, SOURCE_LOCALE, SUPPORTED_LOCALES, use_locale
 from dialogs.i18n import gettext as _
 
 POOL = 64
@@ -37,4 +37,4 @@ async def set_webhook(bot: Bot, url: str, secret: str) -> None:
     for locale in SUPPORTED_LOCALES:
         with use_locale(locale):
             menu = [BotCommand(name, _(description)) for name, description in COMMANDS]
-        await bot.set_my_commands(menu, language_code=None if locale == "ja" else locale)
+        await bot.set_my_commands(menu, language_code=None if locale == SOURCE_LOCALE else locale)

@@ -4,17 +4,13 @@ the button press."""
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
-from bot.channels.telegram.updates import CHANNEL, Blocked, Incoming, read
-from bot.clock import Clock, utcnow
-from bot.metrics import Metrics
-from bot.service import Service
+from bot.channels.port import Incoming, Port
+from bot.channels.telegram.updates import CHANNEL, read
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +41,11 @@ def well_formed(update: Update) -> bool:
 
 
 class Inbox:
-    """Commits each update through the service (deduplicated by the service's event table)."""
+    """Commits each update through the port (a repeated update is dropped there)."""
 
-    def __init__(self, service: Service, bot: Bot, metrics: Metrics, clock: Clock = utcnow) -> None:
-        self.service = service
-        self.clock = clock
+    def __init__(self, port: Port, bot: Bot) -> None:
+        self.port = port
         self.bot = bot
-        self.metrics = metrics
 
     def parse(self, data: Any) -> Update:
         """An Update from decoded JSON; ValueError when it is not one."""
@@ -68,19 +62,9 @@ class Inbox:
 
     async def take(self, update: Update) -> str | None:
         """Commit one update; the callback query id to answer afterwards, if any."""
-        meaning = read(update, self.clock())
-        if isinstance(meaning, Blocked):
-            await run_in_threadpool(self.service.mark_unreachable, CHANNEL, meaning.user_key)
-            return None
-        if meaning is None:
-            return None
-        await self._handle(meaning)
-        return meaning.callback_query_id
-
-    async def _handle(self, incoming: Incoming) -> None:
-        started = time.perf_counter()
-        handled = await run_in_threadpool(self.service.handle, incoming.inbound, incoming.delivery or None)
-        self.metrics.handled(CHANNEL, time.perf_counter() - started, handled.duplicate, handled.handoff_id is not None)
+        meaning = read(update, self.port.clock())
+        await self.port.take(CHANNEL, meaning)
+        return meaning.acknowledge if isinstance(meaning, Incoming) else None
 
     async def answer(self, callback_query_id: str | None) -> None:
         """Stop the button's spinner; a failure here loses nothing, so it is only logged."""

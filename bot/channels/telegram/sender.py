@@ -37,12 +37,13 @@ class TelegramSender:
     async def send(self, item: OutboxItem) -> Result:
         """Send one turn's replies (a ticked topic edits the keyboard's message instead)."""
         replies = bundle([Reply.from_dict(body) for body in item.replies()])
-        chat_id = int(item.user_key)
+        chat_id = int(item.user_key) if item.user_key.lstrip("-").isdigit() else item.user_key  # or @a_channel
         message_id = item.delivery().get("message_id")
         progress = [item.parts_sent]  # parts out so far, kept in the outbox row across attempts and processes
         return await self._attempt(progress, chat_id, replies, message_id)
 
-    async def _attempt(self, progress: list[int], chat_id: int, replies: list[Reply], message_id: object) -> Result:
+    async def _attempt(self, progress: list[int], chat_id: int | str, replies: list[Reply],
+                       message_id: object) -> Result:
         try:
             if len(replies) == 1 and replies[0].update and isinstance(message_id, int):
                 parts = render(replies[0])
@@ -62,7 +63,7 @@ class TelegramSender:
             return RetryLater(type(exc).__name__, None, progress[0])
         return Sent()
 
-    async def _send_parts(self, progress: list[int], chat_id: int, parts: list[Part]) -> None:
+    async def _send_parts(self, progress: list[int], chat_id: int | str, parts: list[Part]) -> None:
         """Send the parts not yet sent; the deliverer paced the first, the rest are paced here."""
         first = progress[0]
         for index in range(first, len(parts)):
@@ -72,7 +73,7 @@ class TelegramSender:
             await self.bot.send_message(chat_id, part.text, reply_markup=part.keyboard)
             progress[0] = index + 1
 
-    async def _edit(self, chat_id: int, message_id: int, part: Part) -> bool:
+    async def _edit(self, chat_id: int | str, message_id: int, part: Part) -> bool:
         """Edit the keyboard's message in place; False when it cannot be edited (then send anew)."""
         try:
             await self.bot.edit_message_text(part.text, chat_id=chat_id, message_id=message_id,

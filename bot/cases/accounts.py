@@ -1,4 +1,4 @@
-"""Console sign-in: argon2 passwords, a lockout after repeated failures, server-side sessions kept
+"""Signing in to the console: argon2 passwords, a lockout after repeated failures, server-side sessions kept
 by the hash of an unguessable cookie, each with its CSRF token."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class SignedIn:
     session: ConsoleSession
 
 
-class Refused(Exception):
+class WrongCredentials(Exception):
     """Wrong email or password; the message never says which."""
 
 
@@ -56,7 +56,7 @@ class Accounts:
         self._hasher = PasswordHasher()
 
     def sign_in(self, email: str, password: str) -> SignedIn:
-        """A session for the right password; Refused or Locked otherwise (all audited)."""
+        """A session for the right password; WrongCredentials or Locked otherwise (all audited)."""
         now = self._clock()
         email = email.strip().lower()
         with self._uow() as uow:
@@ -65,7 +65,7 @@ class Accounts:
                 self._verify(_DUMMY_HASH, password)
                 uow.audit.record(email[:254] or "?", "login_refused", None, now)
                 uow.commit()
-                raise Refused()
+                raise WrongCredentials()
             if counselor.locked_until is not None and counselor.locked_until > now:
                 uow.audit.record(email, "login_locked", None, now)
                 uow.commit()
@@ -74,7 +74,7 @@ class Accounts:
                 uow.counselors.login_failed(counselor.id, LOCK_AFTER, now + LOCK_FOR)
                 uow.audit.record(email, "login_refused", None, now)
                 uow.commit()
-                raise Refused()
+                raise WrongCredentials()
             uow.counselors.login_succeeded(counselor.id)
             token = secrets.token_urlsafe(32)
             uow.sessions.add(session_hash(token), counselor.id, secrets.token_urlsafe(32), now, now + SESSION_FOR)

@@ -1,4 +1,4 @@
-"""The web chat: a page at /chat and its JSON API; the person is kept by an HttpOnly cookie."""
+"""The web chat's routes: a page at /chat and its JSON API; the person is kept by an HttpOnly cookie."""
 
 from __future__ import annotations
 
@@ -6,19 +6,17 @@ import hashlib
 import json
 import re
 import secrets
-import time
 import uuid
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from bot.bootstrap import Container
+from bot.channels.port import Incoming, Port, Refusal, choice_id
 from bot.web import render_page
-from dialogs.i18n import normalize_locale
-from dialogs.model import Inbound
+from dialogs.i18n import LANGUAGES, normalize_locale
+from dialogs.model import Conversation, Inbound
 from storage.records import TranscriptEntry
 
 CHANNEL = "webchat"
@@ -26,12 +24,14 @@ COOKIE = "tsunagu_chat"
 COOKIE_MAX_AGE = 180 * 24 * 3600
 MAX_BODY = 256 * 1024
 _EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_CHOICE_ID = re.compile(r"^[a-z_*]{1,32}:[a-z0-9_]{1,40}$")
 KINDS = ("text", "open", "sticker", "image", "file")
 
 
-class BadRequest(ValueError):
-    """A request the API cannot use; the message says why."""
+class BadRequest(Refusal):
+    """A request the API cannot use (400); the message says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(400, reason)
 
 
 def user_key(token: str) -> str:
@@ -60,16 +60,15 @@ def _after(request: Request) -> int:
     return int(raw)
 
 
-def _error(message: str, status: int = 400) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+def _answer(conv: Conversation | None, entries: list[TranscriptEntry], **more: object) -> JSONResponse:
+    return JSONResponse({"messages": [_message(e) for e in entries], "state": conv.state if conv else None,
+                         "locale": conv.locale if conv else None, **more})
 
 
 def parse_message(raw: bytes, content_type: str) -> dict[str, Any]:
     """Validate the POST body: {"text": str} | {"choice": id} | {"kind": "open"}, plus an optional event_id."""
     if "application/json" not in content_type:
         raise BadRequest("Send JSON (Content-Type: application/json).")
-    if len(raw) > MAX_BODY:
-        raise BadRequest("The message is too large.")
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -80,7 +79,7 @@ def parse_message(raw: bytes, content_type: str) -> dict[str, Any]:
     event_id = data.get("event_id") or uuid.uuid4().hex
     if text is not None and not isinstance(text, str):
         raise BadRequest("`text` must be a string.")
-    if choice is not None and (not isinstance(choice, str) or not _CHOICE_ID.match(choice)):
+    if choice is not None and choice_id(choice) is None:
         raise BadRequest("`choice` must be a choice id such as `who:family`.")
     if kind not in KINDS:
         raise BadRequest(f"`kind` must be one of {', '.join(KINDS)}.")
@@ -91,62 +90,37 @@ def parse_message(raw: bytes, content_type: str) -> dict[str, Any]:
     return {"text": text, "choice": choice, "kind": kind, "event_id": event_id}
 
 
-def routes(container: Container) -> list[Route]:
+def routes(port: Port, default_locale: str) -> list[Route]:
     """The web chat's page and API."""
 
     async def page(request: Request) -> Response:
-        locale = normalize_locale(request.headers.get("accept-language", "").split(",")[0],
-                                  container.settings.default_locale)
-        return HTMLResponse(render_page("chat.html", locale))
+        locale = normalize_locale(request.headers.get("accept-language", "").split(",")[0], default_locale)
+        return HTMLResponse(render_page("chat.html", locale, languages=LANGUAGES))
 
     async def history(request: Request) -> Response:
         token = request.cookies.get(COOKIE)
-        try:
-            after = _after(request)
-        except BadRequest as exc:
-            return _error(str(exc))
+        after = _after(request)
         if not token:
             return JSONResponse({"messages": [], "state": None, "locale": None})
-        conv, entries = await run_in_threadpool(container.service.thread, CHANNEL, user_key(token), after)
-        return JSONResponse({
-            "messages": [_message(e) for e in entries],
-            "state": conv.state if conv else None,
-            "locale": conv.locale if conv else None,
-        })
+        return _answer(*await port.thread(CHANNEL, user_key(token), after))
 
     async def post(request: Request) -> Response:
         origin = request.headers.get("origin")
         if origin and origin.rstrip("/") != str(request.base_url).rstrip("/"):
-            return _error("Cross-site requests are refused.", 403)
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_BODY:
-            return _error("The message is too large.", 413)  # refused before reading it
-        try:
-            after = _after(request)
-            raw = await request.body()
-            if len(raw) > MAX_BODY:
-                return _error("The message is too large.", 413)
-            fields = parse_message(raw, request.headers.get("content-type", ""))
-        except BadRequest as exc:
-            return _error(str(exc))
+            raise Refusal(403, "Cross-site requests are refused.")
+        raw = await port.body(request, MAX_BODY)
+        after = _after(request)
+        fields = parse_message(raw, request.headers.get("content-type", ""))
         token = request.cookies.get(COOKIE) or secrets.token_urlsafe(32)
         inbound = Inbound(
             channel=CHANNEL, user_key=user_key(token), event_id=fields["event_id"],
-            received_at=container.clock(), text=fields["text"], choice_id=fields["choice"],
+            received_at=port.clock(), text=fields["text"], choice_id=fields["choice"],
             locale_hint=request.headers.get("accept-language", "").split(",")[0] or None,
             kind=fields["kind"],
         )
-        started = time.perf_counter()
-        handled = await run_in_threadpool(container.service.handle, inbound)
-        container.metrics.handled(CHANNEL, time.perf_counter() - started, handled.duplicate,
-                                  handled.handoff_id is not None)
-        conv, entries = await run_in_threadpool(container.service.thread, CHANNEL, inbound.user_key, after)
-        response = JSONResponse({
-            "messages": [_message(e) for e in entries],
-            "state": conv.state if conv else None,
-            "locale": conv.locale if conv else None,
-            "duplicate": handled.duplicate,
-        })
+        handled = await port.take(CHANNEL, Incoming(inbound))
+        response = _answer(*await port.thread(CHANNEL, inbound.user_key, after),
+                           duplicate=handled is not None and handled.duplicate)
         if COOKIE not in request.cookies:
             response.set_cookie(COOKIE, token, max_age=COOKIE_MAX_AGE, httponly=True, samesite="lax",
                                 secure=request.url.scheme == "https", path="/chat")
@@ -154,6 +128,6 @@ def routes(container: Container) -> list[Route]:
 
     return [
         Route("/chat", page, methods=["GET"]),
-        Route("/chat/api/messages", history, methods=["GET"]),
-        Route("/chat/api/messages", post, methods=["POST"]),
+        Route("/chat/api/messages", port.endpoint(history), methods=["GET"]),
+        Route("/chat/api/messages", port.endpoint(post), methods=["POST"]),
     ]

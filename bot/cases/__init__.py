@@ -1,0 +1,15 @@
+"""The use cases of counselors and operators, in one layer: each takes an actor (an operator at the command
+line, or a counselor with a role and an agency) and does the check, the change and the audit in one unit of
+work. The console and the command line both call these, and neither touches repositories."""
+
+from __future__ import annotations
+
+from bot.cases.handling import Handling
+from bot.cases.managing import Managing
+from bot.cases.reading import Reading
+from bot.cases.relaying import Relaying
+
+
+class Cases(Reading, Handling, Relaying, Managing):
+    """Everything done with cases: reading, handling, relaying, and the supervisors' canned replies, audit
+    log and provision log (bot.cases.admin has agencies and accounts, bot.cases.accounts the sign-in)."""
