@@ -81,6 +81,10 @@ RULES: tuple[Rule, ...] = (
     rule(SUICIDE, "人生 終わる せる", 2),
     rule(SUICIDE, "手首|腕|足|太もも 切る", 2, not_next="手術"),
     rule(SUICIDE, "自分 傷付ける|傷つける", 3),
+    rule(SUICIDE, "また 切る|やる|リスカ", 3, unless="髪|爪|電話|ゲーム|仕事"),
+    rule(SUICIDE, "殺す て 欲しい|ほしい|貰う|くれる", 2, unless="ゲーム|虫"),
+    rule(SUICIDE, f"生きる|死ぬ 理由 {NEG}|見付かる|見つかる", 4),
+    rule(SUICIDE, "消える 方法|方|薬", 2),
     rule(SUICIDE, f"{MEDICINE} 大量|全部|いっぱい|沢山|たくさん|まとめる 飲む", 3, not_next="終わる"),
     rule(SUICIDE, "何錠 飲む|死ぬ|致死", 3),
     # violence and abuse
@@ -110,12 +114,13 @@ ENGLISH: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\b(want(ing)? to die|wanna die|kill(ing)? myself|suicid\w*|end (my life|it all|things)|"
         r"self[- ]?harm|cut(ting)? (myself|again)|overdos\w*|wish i (was|were) dead|wish i('d| had) never been born|"
         r"(don'?t|do not) want to (be here|live|exist|wake up)|better off without me|disappear forever|"
-        r"not wake up|take all (my|the) pills|goodbye (everyone|all)|how many \w+ (would|does it) take)\b")),
+        r"not wake up|never wake up|take all (my|the) pills|goodbye (everyone|all)|sorry for everything|"
+        r"how many \w+ (would|does it) take)\b")),
     (VIOLENCE, re.compile(r"\b((hits?|beats?|hurts?|kicks?|chokes?|punch(es|ed)?|slapped) (me|my|her|him)|abused?|"
                           r"abusing|domestic violence|threaten\w* to kill|(gonna|going to) (kill|stab)|"
-                          r"(knife|knives) at)\b")),
+                          r"(knife|knives) at|punched (his|her|my))\b")),
     (MEDICAL, re.compile(r"\b(can'?t breathe|not breathing|unconscious|won'?t wake up|seizures?|"
-                         r"bleeding|ambulance|collapsed|passed out)\b")),
+                         r"bleeding|ambulance|collapsed|passed out|ha(ve|s)n'?t eaten)\b")),
 )
 
 
