@@ -69,12 +69,10 @@ class Model:
 
     def probabilities(self, found: Iterable[str]) -> dict[str, float]:
         """Each label's probability (softmax over the summed weights of the message's features)."""
-        scores = list(self.intercept)
-        for feature in set(found):
-            row = self.weights.get(feature)
-            if row is not None:
-                for i, w in enumerate(row):
-                    scores[i] += w
+        weights = self.weights
+        rows = [weights[f] for f in set(found) if f in weights]
+        scores = [b + sum(column) for b, column in zip(self.intercept, zip(*rows, strict=True), strict=True)] \
+            if rows else list(self.intercept)
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         total = sum(exps)

@@ -164,5 +164,7 @@ def fired(reading: Reading) -> frozenset[str]:
     context = frozenset().union(*(t.forms for tokens in reading.sentences[0] for t in tokens))
     for sentences in reading.sentences:
         for tokens in sentences:
-            found |= {r.category for r in RULES if r.category not in found and _matches(r, tokens, context)}
+            present = frozenset().union(*(t.forms for t in tokens))
+            found |= {r.category for r in RULES
+                      if r.category not in found and r.slots[0] & present and _matches(r, tokens, context)}
     return frozenset(found)
