@@ -85,6 +85,9 @@ RULES: tuple[Rule, ...] = (
     rule(SUICIDE, "殺す て 欲しい|ほしい|貰う|くれる", 2, unless="ゲーム|虫"),
     rule(SUICIDE, f"生きる|死ぬ 理由 {NEG}|見付かる|見つかる", 4),
     rule(SUICIDE, "消える 方法|方|薬", 2),
+    rule(SUICIDE, "永遠|ずっと 眠る たい", 2),
+    rule(SUICIDE, "二度と 起きる|目覚める|目を覚ます", 2),
+    rule(SUICIDE, "死に場所|死に方"),
     rule(SUICIDE, f"{MEDICINE} 大量|全部|いっぱい|沢山|たくさん|まとめる 飲む", 3, not_next="終わる"),
     rule(SUICIDE, "何錠 飲む|死ぬ|致死", 3),
     # violence and abuse
@@ -92,6 +95,7 @@ RULES: tuple[Rule, ...] = (
     rule(VIOLENCE, "殴る|暴れる", 0, unless=NOT_VIOLENCE),
     rule(VIOLENCE, "殺す ぞ|やる|ちゃう|てしまう", 1, unless="ゲーム|敵|虫|時間"),
     rule(VIOLENCE, "殺す と|って 言う", 0),
+    rule(VIOLENCE, "殺す 俺|私|僕|自分 も 死ぬ", 3),
     rule(VIOLENCE, "包丁|刃物|ナイフ 向ける|振り回す|持つ", 2, unless="料理|研ぐ|買う|キャンプ"),
     rule(VIOLENCE, "手 上げる|挙げる|出る", 1, unless="質問|授業"),
     rule(VIOLENCE, "暴力|dv|虐待|性暴力 為る|受ける|有る|被害|振るう|酷い|ひどい|れる|怖い|こわい|遭う", 3,
