@@ -28,7 +28,7 @@ from dialogs.crisis.reading import read
 C = 4.0
 MIN_DF = 2
 MIN_WEIGHT = 0.01
-TARGET_FALSE_ALARMS = 0.03  # the bar for a batch nobody trained on
+TARGET_FALSE_ALARMS = 0.025  # under the 0.03 for a batch nobody trained on: batches vary by a message or two
 
 
 def fit(x: list[dict[str, int]], y: list[int]) -> tuple[DictVectorizer, LogisticRegression]:
