@@ -86,7 +86,17 @@ conversations = Table(
     _ts("created_at"),
     _ts("updated_at"),
     _ts("unreachable_at", nullable=True),
+    Column("stopped_step", String(32), nullable=True),  # the intake's step (kept through erasure: statistics)
     UniqueConstraint("channel", "user_key", name="uq_conversations_channel_user_key"),
+)
+
+dropped_intakes = Table(  # intakes deleted unfinished by retention: only where they stopped, for the funnel
+    "dropped_intakes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(16), nullable=False),
+    _ts("opened_at"),
+    Column("stopped_step", String(32), nullable=True),
+    Index("ix_dropped_intakes_opened_at", "opened_at"),
 )
 
 inbound_events = Table(
@@ -152,8 +162,17 @@ handoffs = Table(
     Column("thread_from", Integer, nullable=False, default=0, server_default="0"),
     Column("basis", String(32), nullable=True),  # danger_to_life when a crisis made the case
     _ts("erased_at", nullable=True),  # the personal fields were erased (statistics stay)
+    # statistics in plaintext, written at handoff time and kept through erasure (bot/stats, issue 17):
+    Column("age_band", String(16), nullable=True),  # dialogs.model.AGE_BANDS; None: 不明
+    Column("municipality", String(100), nullable=True),
+    Column("relay_of", String(32), nullable=True),  # a relay's copy: the handoff it was relayed from
+    Column("after_hours", Boolean, nullable=True),  # arrived outside the agency's office hours
+    _ts("flagged_at", nullable=True),  # became urgent
+    _ts("claimed_at", nullable=True),  # first claimed (or accepted, for a relay's copy)
+    _ts("first_reply_at", nullable=True),  # the first counselor reply
     Index("ix_handoffs_queue", "status", "priority", "created_at"),
     Index("ix_handoffs_conversation_id", "conversation_id"),
+    Index("ix_handoffs_created_at", "created_at"),
 )
 
 consent_records = Table(
