@@ -151,7 +151,7 @@ class Stats(Repository):
             return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24")
         return func.strftime("%Y-%m-%d %H", column)
 
-    def _seconds(self, start: Any, end: Any) -> ColumnElement[float]:
+    def _seconds(self, start: Any, end: Any) -> ColumnElement[Any]:
         if self.conn.dialect.name == "postgresql":
             return func.extract("epoch", end - start)
         return (func.julianday(end) - func.julianday(start)) * literal_column("86400.0")
