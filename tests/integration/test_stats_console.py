@@ -48,8 +48,8 @@ def test_a_bad_date_is_answered_on_the_page(seeded: Container) -> None:
     sv = signed_in(seeded, "sv@adachi.example")
     answer = sv.get("/console/stats?from=2026-02-30")
     assert answer.status_code == 400 and "日付は 2026-04-01 のように書いてください。" in answer.text
-    reversed_period = sv.get(f"/console/stats?from={LAST}&to={FIRST}")
-    assert reversed_period.status_code == 400 and "終わりの日は、はじめの日より後にしてください。" in reversed_period.text
+    backwards = sv.get(f"/console/stats?from={LAST}&to={FIRST}")
+    assert backwards.status_code == 400 and "終わりの日は、はじめの日より後にしてください。" in backwards.text
 
 
 def test_exports_download_and_are_audited(seeded: Container) -> None:
