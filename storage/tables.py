@@ -53,6 +53,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
 
 
+# Every column the statistics read (storage/repositories/stats.py), in one index led by the arrival time: a
+# period's counts are read from the index alone, never from the rows and their large encrypted sheets.
+STATS_COLUMNS = ("created_at", "relay_of", "agency_id", "writer", "channel", "main_topic", "age_band", "municipality",
+                 "after_hours", "returning_case", "priority", "status", "outcome", "first_reply_at", "flagged_at",
+                 "claimed_at", "conversation_id", "topics")
+
+
 def _ts(name: str, nullable: bool = False) -> Column[datetime]:
     return Column(name, UTCDateTime(), nullable=nullable)
 
@@ -88,6 +95,7 @@ conversations = Table(
     _ts("unreachable_at", nullable=True),
     Column("stopped_step", String(32), nullable=True),  # the intake's step (kept through erasure: statistics)
     UniqueConstraint("channel", "user_key", name="uq_conversations_channel_user_key"),
+    Index("ix_conversations_stats", "created_at", "stopped_step"),  # the funnel, read from the index alone
 )
 
 dropped_intakes = Table(  # intakes deleted unfinished by retention: only where they stopped, for the funnel
@@ -170,9 +178,10 @@ handoffs = Table(
     _ts("flagged_at", nullable=True),  # became urgent
     _ts("claimed_at", nullable=True),  # first claimed (or accepted, for a relay's copy)
     _ts("first_reply_at", nullable=True),  # the first counselor reply
+    Column("returning_case", Boolean, nullable=True),  # the person (conversation) had a case before (継続)
     Index("ix_handoffs_queue", "status", "priority", "created_at"),
     Index("ix_handoffs_conversation_id", "conversation_id"),
-    Index("ix_handoffs_created_at", "created_at"),
+    Index("ix_handoffs_stats", *STATS_COLUMNS),
 )
 
 consent_records = Table(

@@ -1,20 +1,24 @@
 """Statistics (実態把握) for staff and operators: the report of a period, small numbers protected. Counselors and
 supervisors see their agency; admins and operators every agency together or any one. Every view and export is
-audited. The counts are read in a read-only unit, so the intake never waits for them."""
+audited. The counts are read in a read-only unit, so the intake never waits for them, and kept for a minute
+(bot.stats.cache), so a page reloaded in a loop does not read them again."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from bot.cases.actor import ADMIN, Actor, record
 from bot.cases.errors import Invalid, NotFound
 from bot.cases.work import Work
 from bot.clock import today
+from bot.stats.cache import Recent
 from bot.stats.protect import protect
 from bot.stats.report import Period, build
 from dialogs.i18n import N_
+from storage.repositories.stats import RawStats
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,11 @@ class Statistics(Work):
             if someone_else or (name is not None and name not in agencies):
                 raise NotFound(f"No agency is called {asked.agency!r}.", N_("その機関は見つかりません。"))
             start, end = period.bounds()
-            raw = uow.stats.read(start, end, agencies[name] if name is not None else None)
+            key = (start, end, agencies[name] if name is not None else None)
+            raw = self._recent.get(key, self._clock())
+            if raw is None:
+                raw = uow.stats.read(*key)
+                self._recent.put(key, raw, self._clock())
         report = protect(build(raw, period, self.min_cell))
         with self.unit() as (uow, now):
             detail = f"from={period.first} to={period.last} agency={name or '*'}"
@@ -60,6 +68,11 @@ class Statistics(Work):
                    detail=f"{detail} format={asked.export}" if asked.export else detail)
             uow.commit()
         return StatsResult(report, name, tuple(sorted(agencies)) if every else ())
+
+    @cached_property
+    def _recent(self) -> Recent[RawStats]:
+        """The counts read in the last minute (a reloaded page costs the database nothing)."""
+        return Recent()
 
     def _period(self, asked: StatsRequest) -> Period:
         now = today(self._clock, self.zone)

@@ -50,9 +50,14 @@ class Handoffs(Repository):
             writer=sheet.writer, topics=json.dumps(sheet.topics), main_topic=sheet.main_topic,
             sheet_enc=self.cipher.encrypt_json(_handoff_sheet(handoff_id, conv, at)),
             received_by=None, created_at=at, updated_at=at, basis=basis, after_hours=after_hours,
-            flagged_at=at if urgent else None, **_statistics(conv),
+            flagged_at=at if urgent else None, returning_case=self._returning(conv), **_statistics(conv),
         ))
         return handoff_id
+
+    def _returning(self, conv: Conversation) -> bool:
+        """Whether the person already has a case (a relay's copy is not one)."""
+        return self.conn.execute(select(_h.id).where(_h.conversation_id == conv.id, _h.relay_of.is_(None))
+                                 .limit(1)).first() is not None
 
     def refresh(self, handoff: CaseSummary, conv: Conversation, urgent: bool, at: datetime) -> None:
         """The person finished the intake of a case a crisis opened early: the fuller sheet replaces the

@@ -50,8 +50,7 @@ class Stats(Repository):
         self._profile(raw, start, end, agency_id)
         self._topics(raw, start, end, agency_id)
         self._hours(raw, start, end, agency_id)
-        self._waits(raw, start, end, agency_id)
-        self._outcomes(raw, start, end, agency_id)
+        self._handling(raw, start, end, agency_id)
         self._relays(raw, start, end, agency_id)
         self._steps(raw, start, end)
         return raw
@@ -62,19 +61,13 @@ class Stats(Repository):
         return where if agency_id is None else and_(where, _h.agency_id == agency_id)
 
     def _cases(self, raw: RawStats, start: datetime, end: datetime, agency_id: int | None) -> None:
-        """Cases (延べ), people (実人数: a conversation), and new ones: a person's first case ever (at this
-        agency, for one agency); the others are returning (継続)."""
-        in_range = case((_h.created_at >= start, 1), else_=0)
-        where = and_(_h.relay_of.is_(None), _h.created_at < end)
-        if agency_id is not None:
-            where = and_(where, _h.agency_id == agency_id)
-        per_person = (select(func.sum(in_range).label("n"), func.min(_h.created_at).label("first"))
-                      .where(where).group_by(_h.conversation_id).subquery())
+        """Cases (延べ), people (実人数: a conversation), and the returning ones (継続: the person had a case
+        before, kept at handoff time); the others are new (新規)."""
         row = self.conn.execute(
-            select(func.count(), func.coalesce(func.sum(per_person.c.n), 0),
-                   func.count().filter(per_person.c.first >= start))
-            .where(per_person.c.n > 0)).one()
-        raw.people, raw.total, raw.new = int(row[0]), int(row[1]), int(row[2])
+            select(func.count(), func.count(_h.conversation_id.distinct()),
+                   func.count().filter(_h.returning_case.is_(True)))
+            .where(self._cases_in(start, end, agency_id))).one()
+        raw.total, raw.people, raw.new = int(row[0]), int(row[1]), int(row[0]) - int(row[2])
 
     def _profile(self, raw: RawStats, start: datetime, end: datetime, agency_id: int | None) -> None:
         cols = (_h.writer, _h.channel, _h.main_topic, _h.age_band, _h.municipality)
@@ -98,29 +91,23 @@ class Stats(Repository):
         hour = self._utc_hour(_h.created_at)
         rows = self.conn.execute(select(hour, func.count()).where(self._cases_in(start, end, agency_id))
                                  .group_by(hour))
-        for text, n in rows:
-            raw.hours[datetime.strptime(str(text), "%Y-%m-%d %H").replace(tzinfo=UTC)] += int(n)
+        for value, n in rows:
+            raw.hours[_hour_of(value)] += int(n)
 
-    def _waits(self, raw: RawStats, start: datetime, end: datetime, agency_id: int | None) -> None:
-        """The first counselor reply after the handoff; for urgent cases, the claim after the flag."""
+    def _handling(self, raw: RawStats, start: datetime, end: datetime, agency_id: int | None) -> None:
+        """In one pass: the first counselor reply after the handoff (by arrival in or out of hours); for urgent
+        cases, the claim after the flag; the outcome ("open" while not closed)."""
         reply = self._bucket(_h.created_at, _h.first_reply_at)
-        rows = self.conn.execute(select(reply, _h.after_hours, func.count())
-                                 .where(self._cases_in(start, end, agency_id)).group_by(reply, _h.after_hours))
-        for bucket, after_hours, n in rows:
-            raw.first_reply[(str(bucket), None if after_hours is None else bool(after_hours))] += int(n)
-        claim = self._bucket(_h.flagged_at, _h.claimed_at)
-        rows = self.conn.execute(select(claim, func.count())
-                                 .where(self._cases_in(start, end, agency_id), _h.priority == "urgent")
-                                 .group_by(claim))
-        for bucket, n in rows:
-            raw.urgent_claim[str(bucket)] += int(n)
-
-    def _outcomes(self, raw: RawStats, start: datetime, end: datetime, agency_id: int | None) -> None:
+        claim = case((_h.priority == "urgent", self._bucket(_h.flagged_at, _h.claimed_at)), else_=None)
         outcome = case((_h.status != "closed", "open"), else_=func.coalesce(_h.outcome, "other"))
-        rows = self.conn.execute(select(outcome, func.count()).where(self._cases_in(start, end, agency_id))
-                                 .group_by(outcome))
-        for name, n in rows:
-            raw.outcomes[str(name)] += int(n)
+        keys = (reply, _h.after_hours, claim, outcome)
+        rows = self.conn.execute(select(*keys, func.count()).where(self._cases_in(start, end, agency_id))
+                                 .group_by(*keys))
+        for bucket, after_hours, claimed, ended, n in rows:
+            raw.first_reply[(str(bucket), None if after_hours is None else bool(after_hours))] += int(n)
+            if claimed is not None:
+                raw.urgent_claim[str(claimed)] += int(n)
+            raw.outcomes[str(ended)] += int(n)
 
     def _relays(self, raw: RawStats, start: datetime, end: datetime, agency_id: int | None) -> None:
         """Relays made in the period, from which agency to which, by their answer (the agency's own, sent or
@@ -147,9 +134,11 @@ class Stats(Repository):
                 raw.steps[step] += int(n)
 
     def _utc_hour(self, column: Any) -> ColumnElement[str]:
+        """The hour a moment falls in: the stored text's first 13 characters on SQLite (no parsing), the
+        truncated moment on PostgreSQL."""
         if self.conn.dialect.name == "postgresql":
-            return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24")
-        return func.strftime("%Y-%m-%d %H", column)
+            return func.date_trunc("hour", column)
+        return func.substr(column, 1, 13)
 
     def _seconds(self, start: Any, end: Any) -> ColumnElement[Any]:
         if self.conn.dialect.name == "postgresql":
@@ -162,3 +151,11 @@ class Stats(Repository):
         whens: list[tuple[ColumnElement[bool], str]] = [(end.is_(None), NO_ANSWER)]
         whens += [(seconds < limit, name) for name, limit in WAIT_BUCKETS if limit is not None]
         return case(*whens, else_=WAIT_BUCKETS[-1][0])
+
+
+def _hour_of(value: Any) -> datetime:
+    """An hour as the database gave it ("YYYY-MM-DD HH" text, or a moment) as an aware UTC moment."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    text = str(value)
+    return datetime(int(text[:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]), tzinfo=UTC)

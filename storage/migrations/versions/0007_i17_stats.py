@@ -1,6 +1,7 @@
 """statistics kept in plaintext at handoff and intake time (issue 17): a case's age band, municipality, origin
-(a relay's copy names its source), whether it arrived out of hours, when it was flagged, claimed and first answered;
-the step an intake stands at; and intakes deleted unfinished, kept as a step and a date only
+(a relay's copy names its source), whether it arrived out of hours, when it was flagged, claimed and first
+answered, whether its person had a case before; the step an intake stands at; and intakes deleted unfinished,
+kept as a step and a date only
 
 Revision ID: 0007_i17
 Revises: 0006
@@ -17,6 +18,10 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
+# every column the statistics read, led by the arrival time (as storage/tables.py has it, frozen here)
+STATS_COLUMNS = ("created_at", "relay_of", "agency_id", "writer", "channel", "main_topic", "age_band", "municipality",
+                 "after_hours", "returning_case", "priority", "status", "outcome", "first_reply_at", "flagged_at",
+                 "claimed_at", "conversation_id", "topics")
 _FIRST = "(SELECT MIN(a.at) FROM audit_log a WHERE a.target = handoffs.id AND a.action IN ({actions}))"
 
 
@@ -29,9 +34,11 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("flagged_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("first_reply_at", sa.DateTime(timezone=True), nullable=True))
-    op.create_index("ix_handoffs_created_at", "handoffs", ["created_at"], unique=False)
+        batch_op.add_column(sa.Column("returning_case", sa.Boolean(), nullable=True))
+    op.create_index("ix_handoffs_stats", "handoffs", list(STATS_COLUMNS), unique=False)
     with op.batch_alter_table("conversations") as batch_op:
         batch_op.add_column(sa.Column("stopped_step", sa.String(length=32), nullable=True))
+    op.create_index("ix_conversations_stats", "conversations", ["created_at", "stopped_step"], unique=False)
     op.create_table(
         "dropped_intakes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -53,16 +60,20 @@ def _backfill() -> None:
                "WHERE priority = 'urgent'")
     op.execute(f"UPDATE handoffs SET claimed_at = {_FIRST.format(actions=repr('claim') + ', ' + repr('relay_accept'))}")
     op.execute(f"UPDATE handoffs SET first_reply_at = {_FIRST.format(actions=repr('reply'))}")
+    op.execute("UPDATE handoffs SET returning_case = EXISTS (SELECT 1 FROM handoffs e "
+               "WHERE e.conversation_id = handoffs.conversation_id AND e.relay_of IS NULL "
+               "AND e.created_at < handoffs.created_at) WHERE relay_of IS NULL")
     op.execute("UPDATE conversations SET stopped_step = state WHERE state <> 'erased'")
 
 
 def downgrade() -> None:
     op.drop_index("ix_dropped_intakes_opened_at", table_name="dropped_intakes")
     op.drop_table("dropped_intakes")
+    op.drop_index("ix_conversations_stats", table_name="conversations")
     with op.batch_alter_table("conversations") as batch_op:
         batch_op.drop_column("stopped_step")
-    op.drop_index("ix_handoffs_created_at", table_name="handoffs")
+    op.drop_index("ix_handoffs_stats", table_name="handoffs")
     with op.batch_alter_table("handoffs") as batch_op:
-        for name in ("first_reply_at", "claimed_at", "flagged_at", "after_hours", "relay_of", "municipality",
-                     "age_band"):
+        for name in ("returning_case", "first_reply_at", "claimed_at", "flagged_at", "after_hours", "relay_of",
+                     "municipality", "age_band"):
             batch_op.drop_column(name)
