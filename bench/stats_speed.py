@@ -57,9 +57,11 @@ def rows(total: int, seed: int = 17) -> Iterator[tuple[dict[str, Any], dict[str,
     pick = random.Random(seed)
     firsts = int(total * 0.8)
     seconds = sorted(pick.uniform(0, DAYS * 86400) for _ in range(total))
+    latest: dict[str, str] = {}
     for n, offset in enumerate(seconds):
         at = START + timedelta(seconds=offset)
         conv = f"c{n:09d}" if n < firsts else f"c{pick.randrange(firsts):09d}"
+        previous, latest[conv] = latest.get(conv), stamp(at)
         urgent = pick.random() < 0.03
         replied = pick.random() < 0.7
         closed = pick.random() < 0.6
@@ -76,7 +78,7 @@ def rows(total: int, seed: int = 17) -> Iterator[tuple[dict[str, Any], dict[str,
             "after_hours": pick.random() < 0.45, "flagged_at": stamp(at) if urgent else None,
             "claimed_at": stamp(at + timedelta(minutes=pick.randrange(5, 900))),
             "first_reply_at": stamp(at + timedelta(minutes=pick.randrange(5, 3000))) if replied else None,
-            "relay_of": None, "returning_case": n >= firsts,
+            "relay_of": None, "previous_case_at": previous,
         }
         new = {"id": conv, "channel": handoff["channel"], "user_key": conv, "state": "handed_off", "locale": "ja",
                "context": "{}", "sheet_enc": SHEET, "version": 1, "created_at": stamp(at - timedelta(minutes=9)),
@@ -161,7 +163,10 @@ def intake_rate(engine: Engine, cipher: FieldCipher, cases: Cases | None, second
             if afresh:
                 cases.__dict__.pop("_recent", None)
             cases.statistics(OPERATOR, StatsRequest(date(2025, 4, 1), date(2026, 3, 31)))
+            time.sleep(0.05)  # a browser's reload: the page rendered and asked for again
 
+    if cases is not None and not afresh:
+        cases.statistics(OPERATOR, StatsRequest(date(2025, 4, 1), date(2026, 3, 31)))  # the page's first load
     reader = threading.Thread(target=read_loop)
     reader.start()
     done, began, person = 0, time.perf_counter(), 0

@@ -56,8 +56,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 # Every column the statistics read (storage/repositories/stats.py), in one index led by the arrival time: a
 # period's counts are read from the index alone, never from the rows and their large encrypted sheets.
 STATS_COLUMNS = ("created_at", "relay_of", "agency_id", "writer", "channel", "main_topic", "age_band", "municipality",
-                 "after_hours", "returning_case", "priority", "status", "outcome", "first_reply_at", "flagged_at",
-                 "claimed_at", "conversation_id", "topics")
+                 "after_hours", "previous_case_at", "priority", "status", "outcome", "reply_wait", "claim_wait",
+                 "topics")
 
 
 def _ts(name: str, nullable: bool = False) -> Column[datetime]:
@@ -178,7 +178,9 @@ handoffs = Table(
     _ts("flagged_at", nullable=True),  # became urgent
     _ts("claimed_at", nullable=True),  # first claimed (or accepted, for a relay's copy)
     _ts("first_reply_at", nullable=True),  # the first counselor reply
-    Column("returning_case", Boolean, nullable=True),  # the person (conversation) had a case before (継続)
+    _ts("previous_case_at", nullable=True),  # the person's (conversation's) case before this one (継続), if any
+    Column("reply_wait", Integer, nullable=True),  # seconds from the handoff to the first counselor reply
+    Column("claim_wait", Integer, nullable=True),  # seconds from the urgent flag to a claim (0: held already)
     Index("ix_handoffs_queue", "status", "priority", "created_at"),
     Index("ix_handoffs_conversation_id", "conversation_id"),
     Index("ix_handoffs_stats", *STATS_COLUMNS),

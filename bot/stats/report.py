@@ -4,6 +4,7 @@ steps the intakes reached. bot.stats.protect then hides the small numbers; nothi
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -44,11 +45,11 @@ def build(raw: RawStats, period: Period, min_cell: int) -> dict[str, Any]:
     return {
         "from": period.first.isoformat(), "to": period.last.isoformat(), "min_cell": min_cell,
         "cases": {"new": raw.new, "returning": raw.total - raw.new, "people": raw.people, "total": raw.total},
-        "by_writer": _by(raw, 0, WRITERS, lambda v: v if v in WRITERS else None),
-        "by_channel": _by(raw, 1, CHANNELS, lambda v: v),
+        "by_writer": _by(raw, "writer", WRITERS[:-1]),
+        "by_channel": _by(raw, "channel", CHANNELS),
         "by_topic": _fill(TOPIC_IDS, {k or UNKNOWN: n for k, n in raw.topics.items()}),
-        "by_main_topic": _by(raw, 2, TOPIC_IDS, lambda v: v if v in TOPIC_IDS else None),
-        "by_age_band": _by(raw, 3, AGE_BANDS, lambda v: v if v in AGE_BANDS else None),
+        "by_main_topic": _by(raw, "main_topic", TOPIC_IDS),
+        "by_age_band": _by(raw, "age_band", AGE_BANDS),
         "by_municipality": _municipalities(raw),
         "by_hour_weekday": _hour_weekday(raw, period.zone),
         "after_hours_share": None,  # protect() works it out from the counts it may show
@@ -82,16 +83,17 @@ def _sum(counter: Any, key: Any) -> dict[str, int]:
     return out
 
 
-def _by(raw: RawStats, index: int, keys: tuple[str, ...], known: Any) -> dict[str, int]:
-    """One column of the profile: its categories, anything else (or nothing) counted as 不明."""
-    counts = _sum(raw.profile, lambda key: known(key[index]) or UNKNOWN)
-    return _fill(keys, counts, unknown=keys is not CHANNELS)
+def _by(raw: RawStats, name: str, keys: tuple[str, ...]) -> dict[str, int]:
+    """One column's known categories, and 不明: every other case (no answer, or one not known)."""
+    counts: Counter[str | None] = raw.columns.get(name, Counter())
+    known = {key: int(counts.get(key, 0)) for key in keys}
+    return known if keys is CHANNELS else {**known, UNKNOWN: raw.total - sum(known.values())}
 
 
 def _municipalities(raw: RawStats) -> dict[str, int]:
-    counts = _sum(raw.profile, lambda key: key[4] or UNKNOWN)
-    names = tuple(sorted(k for k in counts if k != UNKNOWN))
-    return _fill(names, counts)
+    counts: Counter[str | None] = raw.columns.get("municipality", Counter())
+    names = sorted(str(k) for k in counts if k)
+    return {**{name: int(counts[name]) for name in names}, UNKNOWN: int(counts.get(None, 0)) + int(counts.get("", 0))}
 
 
 def _hour_weekday(raw: RawStats, zone: ZoneInfo) -> list[list[int]]:

@@ -50,14 +50,15 @@ class Handoffs(Repository):
             writer=sheet.writer, topics=json.dumps(sheet.topics), main_topic=sheet.main_topic,
             sheet_enc=self.cipher.encrypt_json(_handoff_sheet(handoff_id, conv, at)),
             received_by=None, created_at=at, updated_at=at, basis=basis, after_hours=after_hours,
-            flagged_at=at if urgent else None, returning_case=self._returning(conv), **_statistics(conv),
+            flagged_at=at if urgent else None, previous_case_at=self._previous(conv), **_statistics(conv),
         ))
         return handoff_id
 
-    def _returning(self, conv: Conversation) -> bool:
-        """Whether the person already has a case (a relay's copy is not one)."""
-        return self.conn.execute(select(_h.id).where(_h.conversation_id == conv.id, _h.relay_of.is_(None))
-                                 .limit(1)).first() is not None
+    def _previous(self, conv: Conversation) -> datetime | None:
+        """When the person's latest case came, if they have one (a relay's copy is not one)."""
+        latest: datetime | None = self.conn.execute(
+            select(func.max(_h.created_at)).where(_h.conversation_id == conv.id, _h.relay_of.is_(None))).scalar()
+        return latest
 
     def refresh(self, handoff: CaseSummary, conv: Conversation, urgent: bool, at: datetime) -> None:
         """The person finished the intake of a case a crisis opened early: the fuller sheet replaces the
@@ -75,6 +76,9 @@ class Handoffs(Repository):
         self.conn.execute(update(t.handoffs).where(
             _h.conversation_id == conversation_id, _h.status != "closed")
             .values(priority="urgent", updated_at=at, flagged_at=func.coalesce(_h.flagged_at, at)))
+        self.conn.execute(update(t.handoffs).where(  # held already when the danger showed: no wait
+            _h.conversation_id == conversation_id, _h.status == "claimed", _h.claim_wait.is_(None))
+            .values(claim_wait=0))
         rows = self.conn.execute(_select().where(_h.conversation_id == conversation_id, _h.status != "closed")).all()
         return [CaseSummary(**_summary_fields(r)) for r in rows]
 
@@ -148,6 +152,8 @@ class Handoffs(Repository):
             update(t.handoffs).where(_h.id == handoff_id, _h.status == "offered")
             .values(status="claimed", claimed_by=counselor_id, updated_at=at,
                     claimed_at=func.coalesce(_h.claimed_at, at)))
+        if result.rowcount:
+            self._claimed(handoff_id, at)
         return bool(result.rowcount)
 
     def decline(self, handoff_id: str, at: datetime) -> bool:
@@ -164,6 +170,8 @@ class Handoffs(Repository):
             update(t.handoffs).where(_h.id == handoff_id, _h.status == "open")
             .values(status="claimed", claimed_by=counselor_id, updated_at=at,
                     received_by=func.coalesce(_h.received_by, email), claimed_at=func.coalesce(_h.claimed_at, at)))
+        if result.rowcount:
+            self._claimed(handoff_id, at)
         return bool(result.rowcount)
 
     def release(self, handoff_id: str, counselor_id: int, at: datetime) -> bool:
@@ -183,9 +191,20 @@ class Handoffs(Repository):
         return bool(result.rowcount)
 
     def replied(self, handoff_id: str, at: datetime) -> None:
-        """A counselor answered the case (the first answer's time is kept for statistics)."""
-        self.conn.execute(update(t.handoffs).where(_h.id == handoff_id, _h.first_reply_at.is_(None))
-                          .values(first_reply_at=at))
+        """A counselor answered the case (the first answer's time, and its wait, are kept for statistics)."""
+        received = self.conn.execute(select(_h.created_at).where(_h.id == handoff_id, _h.first_reply_at.is_(None))
+                                     ).scalar_one_or_none()
+        if received is not None:
+            self.conn.execute(update(t.handoffs).where(_h.id == handoff_id).values(
+                first_reply_at=at, reply_wait=_seconds(received, at)))
+
+    def _claimed(self, handoff_id: str, at: datetime) -> None:
+        """A won claim of an urgent case: the wait since its flag is kept for statistics."""
+        flagged = self.conn.execute(select(_h.flagged_at).where(_h.id == handoff_id, _h.claim_wait.is_(None))
+                                    ).scalar_one_or_none()
+        if flagged is not None:
+            self.conn.execute(update(t.handoffs).where(_h.id == handoff_id)
+                              .values(claim_wait=_seconds(flagged, at)))
 
     def claimed_by(self, handoff_id: str) -> str | None:
         """The email of the counselor holding a handoff."""
@@ -223,6 +242,11 @@ class Handoffs(Repository):
 
     def _handoff(self, row: Any) -> Handoff:
         return Handoff(**_summary_fields(row), sheet=self.cipher.decrypt_json(row.sheet_enc))
+
+
+def _seconds(start: datetime, end: datetime) -> int:
+    """Whole seconds from one moment to a later one (0 if it is not later)."""
+    return max(0, int((end - start).total_seconds()))
 
 
 def _statistics(conv: Conversation) -> dict[str, str | None]:

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
+from dialogs.model import AGE_BANDS
+from dialogs.topics import TOPIC_IDS
 from storage import tables as t
 from storage.repositories.base import Repository
 
@@ -20,6 +22,9 @@ _h = t.handoffs.c
 WAIT_BUCKETS: tuple[tuple[str, int | None], ...] = (
     ("lt_1h", 3600), ("1_4h", 4 * 3600), ("4_8h", 8 * 3600), ("8_24h", 24 * 3600), ("gt_24h", None))
 NO_ANSWER = "none"
+KNOWN = {"writer": ("self", "family", "supporter"), "channel": ("telegram", "line", "webchat"),
+         "main_topic": TOPIC_IDS, "age_band": AGE_BANDS}  # the categories counted; anything else is 不明
+PARTS = ("cases", "profile", "topics", "hours", "handling", "relays", "steps")  # Stats.read_part
 
 
 @dataclass
@@ -29,7 +34,7 @@ class RawStats:
     total: int = 0
     new: int = 0
     people: int = 0
-    profile: Counter[tuple[str | None, ...]] = field(default_factory=Counter)  # writer, channel, main topic…
+    columns: dict[str, Counter[str | None]] = field(default_factory=dict)  # writer, channel, … municipality
     topics: Counter[str] = field(default_factory=Counter)  # every topic ticked; "" for a case with none
     hours: Counter[datetime] = field(default_factory=Counter)  # cases by the UTC hour they arrived
     first_reply: Counter[tuple[str, bool | None]] = field(default_factory=Counter)  # (bucket, after hours)
@@ -44,16 +49,16 @@ class Stats(Repository):
     its own: a case counts once, at the agency it first reached."""
 
     def read(self, start: datetime, end: datetime, agency_id: int | None) -> RawStats:
-        """Every count of the statistics."""
+        """Every count of the statistics, one part after another."""
         raw = RawStats()
-        self._cases(raw, start, end, agency_id)
-        self._profile(raw, start, end, agency_id)
-        self._topics(raw, start, end, agency_id)
-        self._hours(raw, start, end, agency_id)
-        self._handling(raw, start, end, agency_id)
-        self._relays(raw, start, end, agency_id)
-        self._steps(raw, start, end)
+        for part in PARTS:
+            self.read_part(part, raw, start, end, agency_id)
         return raw
+
+    def read_part(self, part: str, raw: RawStats, start: datetime, end: datetime, agency_id: int | None) -> None:
+        """One part of the counts (PARTS) into `raw`: the parts fill different fields, so they may be read side
+        by side, each in its own transaction."""
+        getattr(self, f"_{part}")(raw, start, end, agency_id)
 
     @staticmethod
     def _cases_in(start: datetime, end: datetime, agency_id: int | None) -> ColumnElement[bool]:
@@ -61,20 +66,34 @@ class Stats(Repository):
         return where if agency_id is None else and_(where, _h.agency_id == agency_id)
 
     def _cases(self, raw: RawStats, start: datetime, end: datetime, agency_id: int | None) -> None:
-        """Cases (延べ), people (実人数: a conversation), and the returning ones (継続: the person had a case
-        before, kept at handoff time); the others are new (新規)."""
-        row = self.conn.execute(
-            select(func.count(), func.count(_h.conversation_id.distinct()),
-                   func.count().filter(_h.returning_case.is_(True)))
-            .where(self._cases_in(start, end, agency_id))).one()
-        raw.total, raw.people, raw.new = int(row[0]), int(row[1]), int(row[0]) - int(row[2])
+        """Cases (延べ); the returning ones (継続: the person had a case before); people (実人数), each counted
+        at their first case of the period: the one whose previous case came before the period, or never. Both
+        come from the previous case's time, kept at handoff time, so no person is looked up here."""
+        previous = _h.previous_case_at
+        row = self.conn.execute(select(func.count(), func.count().filter(previous.is_not(None)),
+                                       func.count().filter(or_(previous.is_(None), previous < start)))
+                                .where(self._cases_in(start, end, agency_id))).one()
+        raw.total, raw.new, raw.people = int(row[0]), int(row[0]) - int(row[1]), int(row[2])
 
     def _profile(self, raw: RawStats, start: datetime, end: datetime, agency_id: int | None) -> None:
-        cols = (_h.writer, _h.channel, _h.main_topic, _h.age_band, _h.municipality)
-        rows = self.conn.execute(select(*cols, func.count()).where(self._cases_in(start, end, agency_id))
-                                 .group_by(*cols))
-        for *key, n in rows:
-            raw.profile[tuple(key)] += int(n)
+        """Each known category of writer, channel, main topic and age band (what is in none is 不明): counted in
+        one pass without sorting on SQLite, grouped on PostgreSQL (whose hash aggregate is quicker); then the
+        municipalities, which are the people's own words."""
+        column, where = t.handoffs.c, self._cases_in(start, end, agency_id)
+        if self.conn.dialect.name == "postgresql":
+            keys = [column[name] for name in KNOWN]
+            for *values, n in self.conn.execute(select(*keys, func.count()).where(where).group_by(*keys)):
+                for (name, known), value in zip(KNOWN.items(), values, strict=True):
+                    if value in known:
+                        raw.columns.setdefault(name, Counter())[value] += int(n)
+        else:
+            pairs = [(name, value) for name, values in KNOWN.items() for value in values]
+            row = self.conn.execute(select(*(func.count().filter(column[name] == value) for name, value in pairs))
+                                    .where(where)).one()
+            for (name, value), n in zip(pairs, row, strict=True):
+                raw.columns.setdefault(name, Counter())[value] = int(n)
+        rows = self.conn.execute(select(_h.municipality, func.count()).where(where).group_by(_h.municipality))
+        raw.columns["municipality"] = Counter({town: int(n) for town, n in rows})
 
     def _topics(self, raw: RawStats, start: datetime, end: datetime, agency_id: int | None) -> None:
         """Every topic ticked (複数回答): the distinct lists are few, so they are read whole and split here."""
@@ -95,10 +114,11 @@ class Stats(Repository):
             raw.hours[_hour_of(value)] += int(n)
 
     def _handling(self, raw: RawStats, start: datetime, end: datetime, agency_id: int | None) -> None:
-        """In one pass: the first counselor reply after the handoff (by arrival in or out of hours); for urgent
-        cases, the claim after the flag; the outcome ("open" while not closed)."""
-        reply = self._bucket(_h.created_at, _h.first_reply_at)
-        claim = case((_h.priority == "urgent", self._bucket(_h.flagged_at, _h.claimed_at)), else_=None)
+        """In one pass: the wait for the first counselor reply (by arrival in or out of hours); for urgent
+        cases, the wait from the flag to a claim; the outcome ("open" while not closed). The waits are kept in
+        seconds at reply and claim time, so nothing is parsed here."""
+        reply = _bucket(_h.reply_wait)
+        claim = case((_h.priority == "urgent", _bucket(_h.claim_wait)), else_=None)
         outcome = case((_h.status != "closed", "open"), else_=func.coalesce(_h.outcome, "other"))
         keys = (reply, _h.after_hours, claim, outcome)
         rows = self.conn.execute(select(*keys, func.count()).where(self._cases_in(start, end, agency_id))
@@ -123,7 +143,7 @@ class Stats(Repository):
         for from_name, to_name, status, n in self.conn.execute(stmt):
             raw.relays[(str(from_name), str(to_name), str(status))] += int(n)
 
-    def _steps(self, raw: RawStats, start: datetime, end: datetime) -> None:
+    def _steps(self, raw: RawStats, start: datetime, end: datetime, agency_id: int | None) -> None:
         """Intakes opened in the period by the step they reached (the whole service's: an intake reaches an
         agency only at its end), with those retention deleted unfinished."""
         c, d = t.conversations.c, t.dropped_intakes.c
@@ -137,21 +157,15 @@ class Stats(Repository):
         """The hour a moment falls in: the stored text's first 13 characters on SQLite (no parsing), the
         truncated moment on PostgreSQL."""
         if self.conn.dialect.name == "postgresql":
-            return func.date_trunc("hour", column)
+            return func.date_trunc("hour", func.timezone("UTC", column))
         return func.substr(column, 1, 13)
 
-    def _seconds(self, start: Any, end: Any) -> ColumnElement[Any]:
-        if self.conn.dialect.name == "postgresql":
-            return func.extract("epoch", end - start)
-        return (func.julianday(end) - func.julianday(start)) * literal_column("86400.0")
 
-    def _bucket(self, start: Any, end: Any) -> ColumnElement[str]:
-        """The wait from `start` to `end` as one of WAIT_BUCKETS, or NO_ANSWER while `end` is unset."""
-        seconds = self._seconds(start, end)
-        whens: list[tuple[ColumnElement[bool], str]] = [(end.is_(None), NO_ANSWER)]
-        whens += [(seconds < limit, name) for name, limit in WAIT_BUCKETS if limit is not None]
-        return case(*whens, else_=WAIT_BUCKETS[-1][0])
-
+def _bucket(wait: Any) -> ColumnElement[str]:
+    """A wait in seconds as one of WAIT_BUCKETS, or NO_ANSWER while it is unset."""
+    whens: list[tuple[ColumnElement[bool], str]] = [(wait.is_(None), NO_ANSWER)]
+    whens += [(wait < limit, name) for name, limit in WAIT_BUCKETS if limit is not None]
+    return case(*whens, else_=WAIT_BUCKETS[-1][0])
 
 def _hour_of(value: Any) -> datetime:
     """An hour as the database gave it ("YYYY-MM-DD HH" text, or a moment) as an aware UTC moment."""

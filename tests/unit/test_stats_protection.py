@@ -37,7 +37,8 @@ def raw_stats(draw: st.DrawFn) -> RawStats:
                                     st.integers(0, 24 * 7 - 1)), max_size=40))
     start = datetime(2026, 6, 1, tzinfo=UTC)
     for profile, wait, after, urgent, hour in cases:
-        raw.profile[profile] += 1
+        for name, value in zip(("writer", "channel", "main_topic", "age_band", "municipality"), profile, strict=True):
+            raw.columns.setdefault(name, Counter())[value] += 1
         raw.first_reply[(wait, after)] += 1
         raw.hours[start + timedelta(hours=hour)] += 1
         raw.topics[profile[2] or ""] += 1
@@ -63,8 +64,7 @@ def test_no_small_count_shows_and_none_is_recoverable(raw: RawStats, k: int) -> 
 
 def test_a_lone_small_cell_takes_a_zero_with_it_before_a_larger_one() -> None:
     raw = RawStats(total=12, new=12, people=12)
-    raw.profile[("family", "line", None, None, None)] = 10
-    raw.profile[("self", "line", None, None, None)] = 2
+    raw.columns = {"writer": Counter({"family": 10, "self": 2}), "channel": Counter({"line": 12})}
     shown: dict[str, Any] = protect(build(raw, PERIOD, 5))
     assert shown["by_writer"] == {"self": "<5", "family": 10, "supporter": "<5", "unknown": 0}
     assert shown["by_channel"] == {"telegram": 0, "line": 12, "webchat": 0}
