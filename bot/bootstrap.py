@@ -86,7 +86,8 @@ def build(settings: Settings, clock: Clock = utcnow) -> Container:
     care = Care(contacts(settings), resources(settings))
     service = Service(uow, clock=clock, on_outbox=deliverer.wake, care=care, alert_targets=tuple(targets),
                       on_alert=alerter.wake if alerter else lambda: None, zone=settings.timezone)
-    cases = Cases(uow, clock, settings.timezone, on_outbox=deliverer.wake, resources=care.resources)
+    cases = Cases(uow, clock, settings.timezone, on_outbox=deliverer.wake, resources=care.resources,
+                  reader=partial(SqlUnitOfWork, engine, cipher, read_only=True), min_cell=settings.stats_min_cell)
     metrics = Metrics()
     return Container(settings, engine, cipher, service, cases, Admin(uow, clock), Accounts(uow, clock), deliverer,
                      Port(service, metrics, clock), channels, alerter, care, clock, metrics)

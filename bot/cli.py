@@ -9,7 +9,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from bot import logs
 from bot.bootstrap import Container, build
@@ -19,6 +19,7 @@ from bot.cases.exports import queue_entry
 from bot.cases.reading import QueueFilter
 from bot.clock import today
 from bot.settings import Settings, SettingsError
+from dialogs.i18n import use_locale
 from storage.crypto import KeyError_, load_keys
 from storage.rotation import Progress, new_key, rotate
 
@@ -76,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
     provisions = sub.add_parser("provisions", help="the provision log: every relay to another agency (Art. 29)")
     provisions.add_argument("--since", help="YYYY-MM-DD")
     provisions.add_argument("--json", action="store_true", required=True)
+    stats = sub.add_parser("stats", help="statistics of a period, small numbers hidden (audited as an export)")
+    stats.add_argument("--from", dest="first", help="YYYY-MM-DD, in TSUNAGU_TIMEZONE (default: 1 April)")
+    stats.add_argument("--to", dest="last", help="YYYY-MM-DD, included (default: today)")
+    stats.add_argument("--agency", help="one agency (default: every agency together)")
+    stats.add_argument("--format", choices=("json", "csv", "xlsx"), required=True)
+    stats.add_argument("--output", help="write to this file instead of standard output")
     line = sub.add_parser("line", help="the LINE channel").add_subparsers(dest="line_command", required=True)
     line.add_parser("check", help="check the access token and LINE_API_BASE_URL (bot info)")
     return parser
@@ -152,6 +159,36 @@ def _provisions(c: Container, args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise Usage("--since takes a date like 2026-11-01.") from exc
     print(json.dumps(c.cases.provisions(OPERATOR, since), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _day(text: str | None, option: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text is not None else None
+    except ValueError as exc:
+        raise Usage(f"{option} takes a date like 2026-04-01.") from exc
+
+
+def _stats(c: Container, args: argparse.Namespace) -> int:
+    from bot.cases.statistics import StatsRequest
+    from bot.stats.export import export
+
+    asked = StatsRequest(_day(args.first, "--from"), _day(args.last, "--to"), args.agency, export=args.format)
+    c.migrate()
+    with use_locale(c.settings.default_locale):
+        result = c.cases.statistics(OPERATOR, asked)
+        shown = result.report
+        heading = f"{shown['from']} – {shown['to']} {result.agency or '*'} (<{shown['min_cell']})"
+        data = export(shown, args.format, heading)
+    if args.output:
+        try:
+            with open(args.output, "wb") as out:
+                out.write(data)
+        except OSError as exc:
+            raise Usage(f"Cannot write {args.output}: {exc.strerror}.") from exc
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     return 0
 
 
@@ -284,6 +321,7 @@ COMMANDS: dict[tuple[str, ...], Callable[[Container, argparse.Namespace], int]] 
     ("keys", "new"): _keys_new,
     ("keys", "rotate"): _keys_rotate,
     ("provisions",): _provisions,
+    ("stats",): _stats,
 }
 
 

@@ -165,7 +165,7 @@ class Service:
                 uow.audit.record(BOT, "handoff_complete", early.id, now, None, early.agency_id)
                 return early.id
             agency = self._agency(uow, conv)
-            handoff_id = uow.handoffs.add(conv, agency, event.urgent, now)
+            handoff_id = uow.handoffs.add(conv, agency, event.urgent, now, after_hours=self._after_hours(agency, now))
             uow.audit.record(BOT, "handoff", handoff_id, now, f"agency={agency.id}", agency.id)
             return handoff_id
         if isinstance(event, CrisisSignaled):
@@ -188,6 +188,10 @@ class Service:
             raise NotFound("No agency exists; run `tsunagu db upgrade` to create the default one.")
         return agency
 
+    def _after_hours(self, agency: Agency, now: datetime) -> bool:
+        """Whether the agency's counselors are away now (kept on the case for statistics)."""
+        return away(agency_hours(agency, self._zone), now) is not None
+
     def _urgent(self, uow: UnitOfWork, conv: Conversation, event: CrisisSignaled, now: datetime) -> str:
         """A case at the top of the queue at once: the open ones become urgent, or a new one is made with
         what is known so far, on the basis of danger to life (個人情報保護法 Art. 27(1)(ii))."""
@@ -200,7 +204,8 @@ class Service:
                 self._alert(uow, handoff.id, now)
             return raised[0].id
         agency = self._agency(uow, conv)
-        handoff_id = uow.handoffs.add(conv, agency, True, now, basis=DANGER_TO_LIFE)
+        handoff_id = uow.handoffs.add(conv, agency, True, now, basis=DANGER_TO_LIFE,
+                                      after_hours=self._after_hours(agency, now))
         uow.audit.record(BOT, "handoff", handoff_id, now, f"agency={agency.id} basis={DANGER_TO_LIFE}", agency.id)
         uow.audit.record(BOT, "crisis", handoff_id, now, detail, agency.id)
         self._alert(uow, handoff_id, now)

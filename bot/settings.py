@@ -50,6 +50,7 @@ class Settings:
     retain_unfinished_days: int = 90
     public_url: str | None = None  # where staff reach the console, for links in alerts
     alert_webhook_url: str | None = None
+    stats_min_cell: int = 5  # statistics show a count from 1 to this minus one as "<k" (never below 3)
     timezone: ZoneInfo = JAPAN  # everything shown to people and counselors is in this zone; storage keeps UTC
     env: Mapping[str, str] = field(default_factory=dict, repr=False)  # all of it: each channel reads its own
 
@@ -85,6 +86,7 @@ class Settings:
             retain_closed_days=_days(env, "TSUNAGU_RETAIN_CLOSED_DAYS", 365),
             retain_unfinished_days=_days(env, "TSUNAGU_RETAIN_UNFINISHED_DAYS", 90),
             timezone=_zone(env.get("TSUNAGU_TIMEZONE") or "Asia/Tokyo"),
+            stats_min_cell=_min_cell(env.get("TSUNAGU_STATS_MIN_CELL") or "5"),
             env=env,
             **_alerts(env),
         )
@@ -121,6 +123,13 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise SettingsError(f"TSUNAGU_TIMEZONE must be a time zone such as Asia/Tokyo, not {name!r}.") from exc
+
+
+def _min_cell(text: str) -> int:
+    """The smallest count statistics show: a whole number, at least 3."""
+    if not text.isdigit() or not 3 <= int(text) <= 1000:
+        raise SettingsError(f"TSUNAGU_STATS_MIN_CELL must be a whole number from 3 to 1000, not {text!r}.")
+    return int(text)
 
 
 def _days(env: Mapping[str, str], name: str, default: int) -> int:

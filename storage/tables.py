@@ -53,6 +53,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
 
 
+# Every column the statistics read (storage/repositories/stats.py), in one index led by the arrival time: a
+# period's counts are read from the index alone, never from the rows and their large encrypted sheets.
+STATS_COLUMNS = ("created_at", "relay_of", "agency_id", "writer", "channel", "main_topic", "age_band", "municipality",
+                 "after_hours", "previous_case_at", "priority", "status", "outcome", "reply_wait", "claim_wait",
+                 "topics")
+
+
 def _ts(name: str, nullable: bool = False) -> Column[datetime]:
     return Column(name, UTCDateTime(), nullable=nullable)
 
@@ -86,7 +93,18 @@ conversations = Table(
     _ts("created_at"),
     _ts("updated_at"),
     _ts("unreachable_at", nullable=True),
+    Column("stopped_step", String(32), nullable=True),  # the intake's step (kept through erasure: statistics)
     UniqueConstraint("channel", "user_key", name="uq_conversations_channel_user_key"),
+    Index("ix_conversations_stats", "created_at", "stopped_step"),  # the funnel, read from the index alone
+)
+
+dropped_intakes = Table(  # intakes deleted unfinished by retention: only where they stopped, for the funnel
+    "dropped_intakes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(16), nullable=False),
+    _ts("opened_at"),
+    Column("stopped_step", String(32), nullable=True),
+    Index("ix_dropped_intakes_opened_at", "opened_at"),
 )
 
 inbound_events = Table(
@@ -152,8 +170,20 @@ handoffs = Table(
     Column("thread_from", Integer, nullable=False, default=0, server_default="0"),
     Column("basis", String(32), nullable=True),  # danger_to_life when a crisis made the case
     _ts("erased_at", nullable=True),  # the personal fields were erased (statistics stay)
+    # statistics in plaintext, written at handoff time and kept through erasure (bot/stats, issue 17):
+    Column("age_band", String(16), nullable=True),  # dialogs.model.AGE_BANDS; None: 不明
+    Column("municipality", String(100), nullable=True),
+    Column("relay_of", String(32), nullable=True),  # a relay's copy: the handoff it was relayed from
+    Column("after_hours", Boolean, nullable=True),  # arrived outside the agency's office hours
+    _ts("flagged_at", nullable=True),  # became urgent
+    _ts("claimed_at", nullable=True),  # first claimed (or accepted, for a relay's copy)
+    _ts("first_reply_at", nullable=True),  # the first counselor reply
+    _ts("previous_case_at", nullable=True),  # the person's (conversation's) case before this one (継続), if any
+    Column("reply_wait", Integer, nullable=True),  # seconds from the handoff to the first counselor reply
+    Column("claim_wait", Integer, nullable=True),  # seconds from the urgent flag to a claim (0: held already)
     Index("ix_handoffs_queue", "status", "priority", "created_at"),
     Index("ix_handoffs_conversation_id", "conversation_id"),
+    Index("ix_handoffs_stats", *STATS_COLUMNS),
 )
 
 consent_records = Table(

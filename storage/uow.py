@@ -24,6 +24,7 @@ from storage.repositories import (
     Outbox,
     Relays,
     StaffAlerts,
+    Stats,
     Transcript,
 )
 
@@ -45,6 +46,7 @@ class UnitOfWork(Protocol):
     notes: CaseNotes
     canned: CannedReplies
     alerts: StaffAlerts
+    stats: Stats
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -92,6 +94,7 @@ class SqlUnitOfWork:
         self.notes = CaseNotes(conn, cipher)
         self.canned = CannedReplies(conn, cipher)
         self.alerts = StaffAlerts(conn, cipher)
+        self.stats = Stats(conn, cipher)
         return self
 
     def commit(self) -> None:

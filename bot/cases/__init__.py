@@ -8,8 +8,10 @@ from bot.cases.handling import Handling
 from bot.cases.managing import Managing
 from bot.cases.reading import Reading
 from bot.cases.relaying import Relaying
+from bot.cases.statistics import Statistics
 
 
-class Cases(Reading, Handling, Relaying, Managing):
-    """Everything done with cases: reading, handling, relaying, and the supervisors' canned replies, audit
-    log and provision log (bot.cases.admin has agencies and accounts, bot.cases.accounts the sign-in)."""
+class Cases(Reading, Handling, Relaying, Managing, Statistics):
+    """Everything done with cases: reading, handling, relaying, the supervisors' canned replies, audit log and
+    provision log, and the statistics (bot.cases.admin has agencies and accounts, bot.cases.accounts the
+    sign-in)."""

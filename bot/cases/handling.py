@@ -111,6 +111,7 @@ class Handling(Work):
         message_id = enqueue(uow, to, [Reply(text)], "counselor", now)
         assert message_id is not None
         record(uow, actor, "reply", now, case.id, agency_id=case.agency_id)
+        uow.handoffs.replied(case.id, now)
         return message_id
 
     def add_note(self, actor: Actor, handoff_id: str, text: str) -> None:

@@ -14,11 +14,15 @@ from storage.uow import UnitOfWork
 
 
 class Work:
-    """The use cases' shared parts; `on_outbox` wakes the deliverer after a reply is queued."""
+    """The use cases' shared parts; `on_outbox` wakes the deliverer after a reply is queued, `reader` makes a
+    unit that writes nothing (long reads), `min_cell` is the smallest count statistics show."""
 
     def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock = utcnow, zone: ZoneInfo = JAPAN,
-                 on_outbox: Callable[[], None] = lambda: None, resources: tuple[Resource, ...] = ()) -> None:
+                 on_outbox: Callable[[], None] = lambda: None, resources: tuple[Resource, ...] = (),
+                 reader: Callable[[], UnitOfWork] | None = None, min_cell: int = 5) -> None:
         self._uow = uow
+        self._reader = reader or uow
+        self.min_cell = min_cell
         self._clock = clock
         self.zone = zone
         self._on_outbox = on_outbox
@@ -29,3 +33,9 @@ class Work:
         """A unit of work and the time it acts at; nothing is kept unless the use case commits."""
         with self._uow() as uow:
             yield uow, self._clock()
+
+    @contextmanager
+    def reading(self) -> Iterator[UnitOfWork]:
+        """A unit of work that writes nothing (on SQLite it neither waits for nor holds the write lock)."""
+        with self._reader() as uow:
+            yield uow

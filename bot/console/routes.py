@@ -15,7 +15,7 @@ from bot.cases import Cases
 from bot.cases.accounts import Accounts, Locked, WrongCredentials
 from bot.cases.admin import Admin
 from bot.clock import Clock, local
-from bot.console import case_routes, manage_routes
+from bot.console import case_routes, manage_routes, stats_routes
 from bot.console.http import COOKIE, LOGIN_CSRF, guarded, page, read_form, redirect, same, say
 from storage.records import ConsoleSession
 
@@ -66,4 +66,4 @@ def routes(accounts: Accounts, cases: Cases, admin: Admin, clock: Clock) -> list
     """Every /console route."""
     guard = guarded(accounts)
     return [*auth_routes(accounts, cases.zone), *case_routes.routes(guard, cases, clock),
-            *manage_routes.routes(guard, cases, admin, clock)]
+            *manage_routes.routes(guard, cases, admin, clock), *stats_routes.routes(guard, cases)]

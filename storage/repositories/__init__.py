@@ -12,10 +12,11 @@ from storage.repositories.handoffs import Handoffs
 from storage.repositories.notes import CaseNotes
 from storage.repositories.outbox import Outbox
 from storage.repositories.relays import Relays
+from storage.repositories.stats import Stats
 from storage.repositories.transcript import Transcript
 
 __all__ = [
     "Agencies", "AuditLog", "CannedReplies", "CaseNotes", "ConsentRecords", "ConsoleSessions", "Conversations",
-    "Counselors", "Handoffs", "InboundEvents", "Outbox", "Relays", "Repository", "StaffAlerts", "Transcript",
+    "Counselors", "Handoffs", "InboundEvents", "Outbox", "Relays", "Repository", "StaffAlerts", "Stats", "Transcript",
     "new_id",
 ]

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from dialogs.model import Conversation, Sheet
 from storage import tables as t
@@ -26,7 +26,7 @@ _FIND_CONVERSATION = select(t.conversations).where(_conv.channel == bindparam("b
 _LOCK_CONVERSATION = _FIND_CONVERSATION.with_for_update()
 _SAVE_STATE = dict(state=bindparam("b_state"), locale=bindparam("b_locale"), context=bindparam("b_context"),
                    last_active_at=bindparam("b_last_active_at"), updated_at=bindparam("b_updated_at"),
-                   version=_conv.version + 1,
+                   version=_conv.version + 1, stopped_step=bindparam("b_state"),
                    unreachable_at=None)  # someone who just wrote can be written to again
 _SAVE_CONVERSATION = update(t.conversations).where(_conv.id == bindparam("b_id")).values(**_SAVE_STATE)
 _SAVE_CONVERSATION_AND_SHEET = (update(t.conversations).where(_conv.id == bindparam("b_id"))
@@ -59,7 +59,7 @@ class Conversations(Repository):
         self.conn.execute(_NEW_CONVERSATION[self.conn.dialect.name], {
             "id": new_id(), "channel": channel, "user_key": user_key, "state": blank.state, "locale": blank.locale,
             "context": json.dumps(blank.context()), "sheet_enc": self.cipher.encrypt_json(blank.sheet.to_dict()),
-            "version": 1, "created_at": now, "updated_at": now,
+            "version": 1, "created_at": now, "updated_at": now, "stopped_step": blank.state,
         })
         return self._load(self._select_locked(channel, user_key))
 
@@ -122,7 +122,10 @@ class Conversations(Repository):
                                    _conv.state != "erased").order_by(_conv.id).limit(limit)).scalars())
 
     def delete(self, conversation_id: str) -> None:
-        """Remove a conversation and everything that hangs on it."""
+        """Remove a conversation and everything that hangs on it; where its intake stopped stays, for the funnel."""
+        self.conn.execute(insert(t.dropped_intakes).from_select(
+            ["channel", "opened_at", "stopped_step"],
+            select(_conv.channel, _conv.created_at, _conv.stopped_step).where(_conv.id == conversation_id)))
         for table in (t.messages, t.outbox, t.consent_records):
             self.conn.execute(delete(table).where(table.c.conversation_id == conversation_id))
         self.conn.execute(delete(t.conversations).where(_conv.id == conversation_id))

@@ -38,8 +38,10 @@ def _summary_fields(row: Any) -> dict[str, Any]:
 class Handoffs(Repository):
     """The counselor queue."""
 
-    def add(self, conv: Conversation, agency: Agency, urgent: bool, at: datetime, basis: str | None = None) -> str:
-        """Put a sheet in an agency's queue; returns the handoff id."""
+    def add(self, conv: Conversation, agency: Agency, urgent: bool, at: datetime, basis: str | None = None,
+            after_hours: bool | None = None) -> str:
+        """Put a sheet in an agency's queue; returns the handoff id. Its statistics (age band, municipality,
+        out of hours, when flagged) are kept in plaintext beside it."""
         handoff_id = new_id()
         sheet = conv.sheet
         self.conn.execute(insert(t.handoffs).values(
@@ -47,9 +49,16 @@ class Handoffs(Repository):
             priority="urgent" if urgent else "normal", status="open", channel=conv.channel,
             writer=sheet.writer, topics=json.dumps(sheet.topics), main_topic=sheet.main_topic,
             sheet_enc=self.cipher.encrypt_json(_handoff_sheet(handoff_id, conv, at)),
-            received_by=None, created_at=at, updated_at=at, basis=basis,
+            received_by=None, created_at=at, updated_at=at, basis=basis, after_hours=after_hours,
+            flagged_at=at if urgent else None, previous_case_at=self._previous(conv), **_statistics(conv),
         ))
         return handoff_id
+
+    def _previous(self, conv: Conversation) -> datetime | None:
+        """When the person's latest case came, if they have one (a relay's copy is not one)."""
+        latest: datetime | None = self.conn.execute(
+            select(func.max(_h.created_at)).where(_h.conversation_id == conv.id, _h.relay_of.is_(None))).scalar()
+        return latest
 
     def refresh(self, handoff: CaseSummary, conv: Conversation, urgent: bool, at: datetime) -> None:
         """The person finished the intake of a case a crisis opened early: the fuller sheet replaces the
@@ -58,14 +67,18 @@ class Handoffs(Repository):
         sheet["received_by"] = handoff.received_by
         self.conn.execute(update(t.handoffs).where(_h.id == handoff.id).values(
             writer=conv.sheet.writer, topics=json.dumps(conv.sheet.topics), main_topic=conv.sheet.main_topic,
-            sheet_enc=self.cipher.encrypt_json(sheet), updated_at=at,
+            sheet_enc=self.cipher.encrypt_json(sheet), updated_at=at, **_statistics(conv),
+            flagged_at=func.coalesce(_h.flagged_at, at) if urgent else _h.flagged_at,
             priority="urgent" if urgent or handoff.priority == "urgent" else "normal"))
 
     def make_urgent(self, conversation_id: str, at: datetime) -> list[CaseSummary]:
         """Every case of the conversation that is not closed goes to the top of its queue."""
         self.conn.execute(update(t.handoffs).where(
             _h.conversation_id == conversation_id, _h.status != "closed")
-            .values(priority="urgent", updated_at=at))
+            .values(priority="urgent", updated_at=at, flagged_at=func.coalesce(_h.flagged_at, at)))
+        self.conn.execute(update(t.handoffs).where(  # held already when the danger showed: no wait
+            _h.conversation_id == conversation_id, _h.status == "claimed", _h.claim_wait.is_(None))
+            .values(claim_wait=0))
         rows = self.conn.execute(_select().where(_h.conversation_id == conversation_id, _h.status != "closed")).all()
         return [CaseSummary(**_summary_fields(r)) for r in rows]
 
@@ -122,7 +135,9 @@ class Handoffs(Repository):
         handoff_id = new_id()
         sheet = dict(source.sheet)
         sheet["id"] = handoff_id
+        person = sheet.get("person") or {}
         self.conn.execute(insert(t.handoffs).values(
+            relay_of=source.id, age_band=person.get("age_band"), municipality=person.get("municipality"),
             id=handoff_id, conversation_id=source.conversation_id, agency_id=to_agency_id,
             priority=source.priority, status="offered", channel=source.channel, writer=source.writer,
             topics=json.dumps(source.topics), main_topic=source.main_topic,
@@ -135,7 +150,10 @@ class Handoffs(Repository):
         """The receiving agency takes an offered case; the counselor who accepts holds it."""
         result = self.conn.execute(
             update(t.handoffs).where(_h.id == handoff_id, _h.status == "offered")
-            .values(status="claimed", claimed_by=counselor_id, updated_at=at))
+            .values(status="claimed", claimed_by=counselor_id, updated_at=at,
+                    claimed_at=func.coalesce(_h.claimed_at, at)))
+        if result.rowcount:
+            self._claimed(handoff_id, at)
         return bool(result.rowcount)
 
     def decline(self, handoff_id: str, at: datetime) -> bool:
@@ -151,7 +169,9 @@ class Handoffs(Repository):
         result = self.conn.execute(
             update(t.handoffs).where(_h.id == handoff_id, _h.status == "open")
             .values(status="claimed", claimed_by=counselor_id, updated_at=at,
-                    received_by=func.coalesce(_h.received_by, email)))
+                    received_by=func.coalesce(_h.received_by, email), claimed_at=func.coalesce(_h.claimed_at, at)))
+        if result.rowcount:
+            self._claimed(handoff_id, at)
         return bool(result.rowcount)
 
     def release(self, handoff_id: str, counselor_id: int, at: datetime) -> bool:
@@ -169,6 +189,22 @@ class Handoffs(Repository):
                                      _h.claimed_by == counselor_id)
             .values(status="closed", outcome=outcome, closed_at=at, updated_at=at))
         return bool(result.rowcount)
+
+    def replied(self, handoff_id: str, at: datetime) -> None:
+        """A counselor answered the case (the first answer's time, and its wait, are kept for statistics)."""
+        received = self.conn.execute(select(_h.created_at).where(_h.id == handoff_id, _h.first_reply_at.is_(None))
+                                     ).scalar_one_or_none()
+        if received is not None:
+            self.conn.execute(update(t.handoffs).where(_h.id == handoff_id).values(
+                first_reply_at=at, reply_wait=_seconds(received, at)))
+
+    def _claimed(self, handoff_id: str, at: datetime) -> None:
+        """A won claim of an urgent case: the wait since its flag is kept for statistics."""
+        flagged = self.conn.execute(select(_h.flagged_at).where(_h.id == handoff_id, _h.claim_wait.is_(None))
+                                    ).scalar_one_or_none()
+        if flagged is not None:
+            self.conn.execute(update(t.handoffs).where(_h.id == handoff_id)
+                              .values(claim_wait=_seconds(flagged, at)))
 
     def claimed_by(self, handoff_id: str) -> str | None:
         """The email of the counselor holding a handoff."""
@@ -206,6 +242,16 @@ class Handoffs(Repository):
 
     def _handoff(self, row: Any) -> Handoff:
         return Handoff(**_summary_fields(row), sheet=self.cipher.decrypt_json(row.sheet_enc))
+
+
+def _seconds(start: datetime, end: datetime) -> int:
+    """Whole seconds from one moment to a later one (0 if it is not later)."""
+    return max(0, int((end - start).total_seconds()))
+
+
+def _statistics(conv: Conversation) -> dict[str, str | None]:
+    """The plaintext statistics of a sheet: age band and municipality (bands and places, never who)."""
+    return {"age_band": conv.sheet.person.age_band, "municipality": conv.sheet.person.municipality}
 
 
 def _handoff_sheet(handoff_id: str, conv: Conversation, at: datetime) -> dict[str, Any]:
