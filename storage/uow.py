@@ -19,6 +19,8 @@ from storage.repositories import (
     ConsoleSessions,
     Conversations,
     Counselors,
+    GatheringInterest,
+    GatheringReminders,
     Handoffs,
     InboundEvents,
     Outbox,
@@ -45,6 +47,8 @@ class UnitOfWork(Protocol):
     notes: CaseNotes
     canned: CannedReplies
     alerts: StaffAlerts
+    interest: GatheringInterest
+    reminders: GatheringReminders
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -92,6 +96,8 @@ class SqlUnitOfWork:
         self.notes = CaseNotes(conn, cipher)
         self.canned = CannedReplies(conn, cipher)
         self.alerts = StaffAlerts(conn, cipher)
+        self.interest = GatheringInterest(conn, cipher)
+        self.reminders = GatheringReminders(conn, cipher)
         return self
 
     def commit(self) -> None:

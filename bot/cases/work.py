@@ -9,6 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.clock import JAPAN, Clock, utcnow
+from bot.gatherings.catalog import Gathering
 from bot.safety.resources import Resource
 from storage.uow import UnitOfWork
 
@@ -17,12 +18,14 @@ class Work:
     """The use cases' shared parts; `on_outbox` wakes the deliverer after a reply is queued."""
 
     def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock = utcnow, zone: ZoneInfo = JAPAN,
-                 on_outbox: Callable[[], None] = lambda: None, resources: tuple[Resource, ...] = ()) -> None:
+                 on_outbox: Callable[[], None] = lambda: None, resources: tuple[Resource, ...] = (),
+                 gatherings: tuple[Gathering, ...] = ()) -> None:
         self._uow = uow
         self._clock = clock
         self.zone = zone
         self._on_outbox = on_outbox
         self.resources = resources
+        self.gatherings = gatherings
 
     @contextmanager
     def unit(self) -> Iterator[tuple[UnitOfWork, datetime]]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from babel.dates import format_datetime
 
+from bot.clock import JAPAN
 from bot.gatherings.schedule import Schedule, read_schedule
 from bot.safety.datafile import BadDataFile, load_entries
 from dialogs.i18n import LANGUAGES, N_, SOURCE_LOCALE
@@ -79,13 +80,18 @@ class Gathering:
     def fingerprint(self, start: datetime) -> str:
         """What a reminder for the meeting at `start` was promised on: changed by a new time, place or way to
         join, so a stale reminder is never sent."""
-        text = "|".join([self.id, start.isoformat(), self.place or "", self.online or "", str(self.schedule.minutes)])
+        parts = [self.id, start.astimezone(JAPAN).isoformat(), self.place or "", self.online or "",
+                 str(self.schedule.minutes)]
+        text = "|".join(parts)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+    def when(self, start: datetime, locale: str) -> str:
+        """A meeting's start as people read it, in Japan time."""
+        return format_datetime(start.astimezone(JAPAN), WHEN.get(locale, WHEN[SOURCE_LOCALE]), locale=locale)
 
     def text(self, start: datetime, locale: str) -> str:
         """The gathering and its next meeting as a message (in the active locale)."""
-        lines = [_("【{kind}】{name}").format(kind=_(KINDS[self.kind]), name=self.name),
-                 format_datetime(start, WHEN.get(locale, WHEN[SOURCE_LOCALE]), locale=locale)]
+        lines = [_("【{kind}】{name}").format(kind=_(KINDS[self.kind]), name=self.name), self.when(start, locale)]
         if self.place:
             lines.append(_("場所：{place}").format(place=self.place))
         if self.online:

@@ -1,0 +1,56 @@
+"""gatherings: interest (「行ってみたい」) and reminders (「思い出させて」)
+
+Revision ID: 0007_i18
+Revises: 0006
+Create Date: 2026-12-07 09:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007_i18"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "gathering_interest",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("conversation_id", sa.String(length=32), nullable=False),
+        sa.Column("gathering_id", sa.String(length=64), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["conversation_id"], ["conversations.id"],
+                                name=op.f("fk_gathering_interest_conversation_id_conversations"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_gathering_interest")),
+        sa.UniqueConstraint("conversation_id", "gathering_id", "starts_at", name="uq_gathering_interest_once"),
+    )
+    op.create_index("ix_gathering_interest_gathering_id", "gathering_interest", ["gathering_id"], unique=False)
+    op.create_table(
+        "gathering_reminders",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("conversation_id", sa.String(length=32), nullable=False),
+        sa.Column("gathering_id", sa.String(length=64), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["conversation_id"], ["conversations.id"],
+                                name=op.f("fk_gathering_reminders_conversation_id_conversations"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_gathering_reminders")),
+        sa.UniqueConstraint("conversation_id", "gathering_id", "starts_at", name="uq_gathering_reminders_once"),
+    )
+    op.create_index("ix_gathering_reminders_status_due_at", "gathering_reminders", ["status", "due_at"],
+                    unique=False)
+
+
+def downgrade() -> None:
+    op.drop_table("gathering_reminders")
+    op.drop_table("gathering_interest")
