@@ -5,7 +5,7 @@ Counselors' and operators' use cases are in bot/cases/."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,6 +41,7 @@ BOT = "bot"
 DANGER_TO_LIFE = "danger_to_life"
 FLOOD_LIMIT = 20  # messages from one person within FLOOD_WINDOW before the dialog pauses for them
 FLOOD_WINDOW = timedelta(seconds=10)
+RESOURCES_BUTTON = "handed_off:resources"
 
 
 @dataclass(frozen=True)
@@ -177,9 +178,20 @@ class Service:
             elif isinstance(event, GatheringPressed):
                 replies = [*replies, self._invitations.answer(uow, conv, event, now)]
             elif isinstance(event, HandoffRequested):
-                offer = self._invitations.offer(conv, now)
-                replies = [*replies, offer] if offer else replies
+                replies = self._offer_gatherings(conv, replies, now)
         return replies
+
+    def _offer_gatherings(self, conv: Conversation, replies: list[Reply], now: datetime) -> list[Reply]:
+        """The gatherings' button joins the resources' offer when there is one (a turn stays within LINE's five
+        messages a reply), else a quiet word of its own."""
+        assert self._invitations is not None
+        offer = self._invitations.offer(conv, now)
+        if offer is None:
+            return replies
+        for n, reply in enumerate(replies):
+            if any(choice.id == RESOURCES_BUTTON for choice in reply.choices):
+                return [*replies[:n], replace(reply, choices=(*reply.choices, *offer.choices)), *replies[n + 1:]]
+        return [*replies, offer]
 
     def _apply(self, uow: UnitOfWork, conv: Conversation, event: Event, now: datetime) -> str | None:
         assert conv.id is not None

@@ -21,6 +21,9 @@ from bot.cases.admin import Admin
 from bot.gatherings.catalog import load_gatherings
 from bot.gatherings.chat import Invitations
 from bot.gatherings.reminders import ReminderSweep
+from bot.safety.care import Care
+from bot.safety.contacts import load_contacts
+from bot.safety.resources import load_resources
 from bot.service import Service
 from dialogs.model import Inbound
 from storage.crypto import FieldCipher
@@ -234,3 +237,12 @@ def test_too_late_for_a_reminder_says_so(uow: Callable[[], UnitOfWork], clock: T
     assert "もうすぐなので" in texts(family.send(choice="gathering:remind:family-sat@202612121400"))
     with uow() as u:
         assert u.reminders.counts() == {}
+
+
+def test_the_offer_joins_the_resources_offer_so_a_turn_stays_short(
+        uow: Callable[[], UnitOfWork], clock: TestClock, tmp_path: Path) -> None:
+    care = Care(load_contacts(), load_resources())
+    family = Person(Service(uow, clock=clock, care=care, invitations=invitations(tmp_path)), clock, "p1")
+    handed = family.walk()
+    joined = [b for b in handed if "handed_off:gatherings" in choices([b])]
+    assert len(joined) == 1 and choices(joined) == ["handed_off:resources", "handed_off:gatherings"]
