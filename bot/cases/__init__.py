@@ -4,12 +4,14 @@ work. The console and the command line both call these, and neither touches repo
 
 from __future__ import annotations
 
+from bot.cases.gatherings import GatheringList
 from bot.cases.handling import Handling
 from bot.cases.managing import Managing
 from bot.cases.reading import Reading
 from bot.cases.relaying import Relaying
 
 
-class Cases(Reading, Handling, Relaying, Managing):
-    """Everything done with cases: reading, handling, relaying, and the supervisors' canned replies, audit
-    log and provision log (bot.cases.admin has agencies and accounts, bot.cases.accounts the sign-in)."""
+class Cases(Reading, Handling, Relaying, Managing, GatheringList):
+    """Everything done with cases: reading, handling, relaying, the supervisors' canned replies, audit log and
+    provision log, and the agency's gatherings (bot.cases.admin has agencies and accounts, bot.cases.accounts the
+    sign-in)."""

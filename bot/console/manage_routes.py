@@ -1,5 +1,5 @@
 """Pages above the counselor's role: canned replies and the audit log (supervisors), agencies,
-municipalities and accounts (admins)."""
+municipalities and accounts (admins); and the agency's gatherings (every role)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from bot.cases.errors import Invalid, NotFound
 from bot.cases.managing import AuditFilter
 from bot.clock import Clock
 from bot.console.http import HEADERS, Endpoint, Page, form, locale, page, redirect, say
+from bot.gatherings.catalog import KINDS
 from bot.safety.hours import DEFAULT_HOURS, format_hours
 from dialogs.i18n import N_, use_locale
 from dialogs.i18n import gettext as _
@@ -42,6 +43,7 @@ ACTION_LABELS = {
     "crisis": N_("危険のサインを受けた"), "handoff_complete": N_("受付を完了した"),
     "send_resource": N_("相談先を送った"), "retention": N_("保存期間を過ぎた記録を消した"),
     "delete_unfinished": N_("途中の受付を消した"), "export_provisions": N_("提供記録を書き出した"),
+    "view_gatherings": N_("集まりの一覧を見た"),
 }
 ROLE_LABELS = {"counselor": N_("相談員"), "supervisor": N_("スーパーバイザー"), "admin": N_("管理者")}
 
@@ -71,7 +73,7 @@ def audit_filter(request: Request, zone: ZoneInfo) -> AuditFilter:
 
 
 def routes(guard: Callable[[Page], Endpoint], cases: Cases, admin: Admin, clock: Clock) -> list[Route]:
-    """/console/canned, /console/audit and /console/admin."""
+    """/console/canned, /console/audit, /console/gatherings and /console/admin."""
 
     async def canned(request: Request, who: ConsoleSession, message: str | None = None, status: int = 200) -> Response:
         require(counselor(who), SUPERVISING)
@@ -100,6 +102,12 @@ def routes(guard: Callable[[Page], Endpoint], cases: Cases, admin: Admin, clock:
             actions = {key: _(text) for key, text in ACTION_LABELS.items()}
         return page(request, "audit.html", who=who, entries=entries, shown=shown, agencies=agencies, names=names,
                     older=older, query=request.query_params, actions=actions)
+
+    async def gatherings(request: Request, who: ConsoleSession) -> Response:
+        rows = await run_in_threadpool(cases.gathering_rows, counselor(who))
+        with use_locale(locale(request)):
+            kinds = {key: _(text) for key, text in KINDS.items()}
+        return page(request, "gatherings.html", who=who, rows=rows, kinds=kinds, now=clock())
 
     async def provisions(request: Request, who: ConsoleSession) -> Response:
         rows = await run_in_threadpool(cases.provisions, counselor(who))
@@ -169,6 +177,7 @@ def routes(guard: Callable[[Page], Endpoint], cases: Cases, admin: Admin, clock:
         Route("/console/canned", guard(canned_add), methods=["POST"]),
         Route("/console/canned/{reply_id}/delete", guard(canned_remove), methods=["POST"]),
         Route("/console/audit", guard(audit), methods=["GET"]),
+        Route("/console/gatherings", guard(gatherings), methods=["GET"]),
         Route("/console/audit/provisions.json", guard(provisions), methods=["GET"]),
         Route("/console/admin", guard(admin_page), methods=["GET"]),
         *(Route(path, guard(view), methods=["POST"]) for path, view in posts.items()),

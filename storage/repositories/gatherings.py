@@ -89,6 +89,12 @@ class GatheringReminders(Repository):
         return bool(self.conn.execute(update(t.gathering_reminders).where(
             _r.id == reminder_id, _r.status == "pending").values(status=status, done_at=at)).rowcount)
 
+    def pending_by_gathering(self) -> Counter[str]:
+        """Reminders still to go, by gathering (anonymous)."""
+        rows = self.conn.execute(select(_r.gathering_id, func.count()).where(_r.status == "pending")
+                                 .group_by(_r.gathering_id)).all()
+        return Counter({gathering: int(n) for gathering, n in rows})
+
     def counts(self) -> Counter[str]:
         """Reminders by status (anonymous, for the statistics)."""
         rows = self.conn.execute(select(_r.status, func.count()).group_by(_r.status)).all()
