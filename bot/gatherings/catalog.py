@@ -4,6 +4,7 @@ online meetings, each kept by an agency; those that fit who writes, their munici
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ MAX_SHOWN = 3
 WHEN = {language.code: language.moment for language in LANGUAGES}
 BAND_AGES = {"10s": (10, 19), "20s": (20, 29), "30s": (30, 39), "40s": (40, 49), "50s": (50, 59), "60s_plus": (60, 200)}
 
+ID = re.compile(r"^[a-z0-9_-]{1,32}$")  # carried by the buttons (bot.channels.port), so short and plain
 BadGatherings = BadDataFile  # the file cannot be used (the message says where)
 
 
@@ -114,6 +116,8 @@ def load_gatherings(path: Path = DEFAULT_FILE) -> tuple[Gathering, ...]:
 
 
 def _gathering(entry: dict[str, Any]) -> Gathering:
+    if not ID.match(str(entry["id"])):
+        raise ValueError("id must be 1 to 32 of a-z, 0-9, - and _")
     _one_of(entry, "kind", tuple(KINDS))
     _one_of(entry, "for_whom", AUDIENCES)
     booking = str(entry.get("booking", "none"))

@@ -60,15 +60,17 @@ class Invitations:
                          (Choice("handed_off:gatherings", _("集まりを見る")),))
 
     def listing(self, conv: Conversation, now: datetime) -> list[Reply]:
-        """The fitting gatherings, one message each with its two buttons, or a word that none is listed."""
+        """The fitting gatherings, one message each with its two buttons (the first says what they are: a turn
+        stays within LINE's five messages a reply), or a word that none is listed."""
         found = self.fitting(conv, now)
         with use_locale(conv.locale):
             if not found:
                 return [Reply(_("いまは、ご案内できる集まりの予定がありません。相談員にたずねることもできます。"))]
-            head = Reply(_("近いうちの集まりです。行くかどうかは、あとで決めて大丈夫です。"))
-            return [head, *(Reply(u.gathering.text(u.start, conv.locale), (
+            head = _("近いうちの集まりです。行くかどうかは、あとで決めて大丈夫です。")
+            return [Reply(f"{head}\n\n{u.gathering.text(u.start, conv.locale)}" if n == 0
+                          else u.gathering.text(u.start, conv.locale), (
                 Choice(button("want", u.gathering, u.start), _("行ってみたい")),
-                Choice(button("remind", u.gathering, u.start), _("思い出させて")))) for u in found)]
+                Choice(button("remind", u.gathering, u.start), _("思い出させて")))) for n, u in enumerate(found)]
 
     def meeting(self, ref: str, now: datetime) -> Meeting | None:
         """The gathering and meeting a button names, if the meeting still stands and is still to come."""

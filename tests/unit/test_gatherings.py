@@ -164,3 +164,10 @@ def test_a_reminders_fingerprint_follows_the_time_and_the_place(tmp_path: Path, 
     assert weekly.fingerprint(start) == one(tmp_path, 'rrule = "FREQ=WEEKLY;BYDAY=TU"\n').fingerprint(start)
     assert weekly.fingerprint(start) != moved.fingerprint(start)
     assert weekly.fingerprint(start) != weekly.fingerprint(start.replace(hour=15))
+
+
+def test_an_id_the_buttons_cannot_carry_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "gatherings.toml"
+    path.write_text(BASE.replace('id = "g"', 'id = "家族会"') + 'rrule = "FREQ=WEEKLY"\n', encoding="utf-8")
+    with pytest.raises(BadGatherings, match="id must be"):
+        load_gatherings(path)
