@@ -78,6 +78,12 @@ class GatheringReminders(Repository):
             _r.id == reminder_id, _r.conversation_id == conversation_id, _r.status == "pending",
         ).values(status="cancelled", done_at=at)).rowcount)
 
+    def cancel_all(self, conversation_id: str, at: datetime) -> int:
+        """Every pending reminder of a conversation is cancelled (the person's data was erased)."""
+        return int(self.conn.execute(update(t.gathering_reminders).where(
+            _r.conversation_id == conversation_id, _r.status == "pending",
+        ).values(status="cancelled", done_at=at)).rowcount or 0)
+
     def due(self, now: datetime, limit: int = 50) -> list[Reminder]:
         """Pending reminders whose hour has come, oldest first."""
         rows = self.conn.execute(select(t.gathering_reminders).where(_r.status == "pending", _r.due_at <= now)

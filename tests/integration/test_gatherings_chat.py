@@ -246,3 +246,16 @@ def test_the_offer_joins_the_resources_offer_so_a_turn_stays_short(
     handed = family.walk()
     joined = [b for b in handed if "handed_off:gatherings" in choices([b])]
     assert len(joined) == 1 and choices(joined) == ["handed_off:resources", "handed_off:gatherings"]
+
+
+def test_an_erasure_cancels_the_reminders(uow: Callable[[], UnitOfWork], clock: TestClock, tmp_path: Path) -> None:
+    kept = invitations(tmp_path)
+    family = person(uow, clock, kept)
+    family.walk()
+    family.send(choice="gathering:remind:family-sat@202612121400")
+    family.send("削除")
+    family.send(choice="erase:confirm")
+    clock.set(at(2026, 12, 11, 18, 30))
+    assert ReminderSweep(uow, kept, clock).send_due() == (0, 0)
+    with uow() as u:
+        assert u.reminders.counts() == {"cancelled": 1}
