@@ -283,3 +283,11 @@ gathering_reminders = Table(  # 「思い出させて」: one reminder per perso
     UniqueConstraint("conversation_id", "gathering_id", "starts_at", name="uq_gathering_reminders_once"),
     Index("ix_gathering_reminders_status_due_at", "status", "due_at"),
 )
+
+calendar_feeds = Table(  # one secret iCalendar URL per agency for staff calendars; an admin rotates it
+    "calendar_feeds", metadata,
+    Column("agency_id", Integer, ForeignKey("agencies.id", ondelete="CASCADE"), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # looked up by the hash
+    Column("token_enc", Text, nullable=False),  # shown to admins
+    _ts("created_at"),
+)

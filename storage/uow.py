@@ -13,6 +13,7 @@ from storage.db import READ_ONLY, writer_gate
 from storage.repositories import (
     Agencies,
     AuditLog,
+    CalendarFeeds,
     CannedReplies,
     CaseNotes,
     ConsentRecords,
@@ -49,6 +50,7 @@ class UnitOfWork(Protocol):
     alerts: StaffAlerts
     interest: GatheringInterest
     reminders: GatheringReminders
+    feeds: CalendarFeeds
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -98,6 +100,7 @@ class SqlUnitOfWork:
         self.alerts = StaffAlerts(conn, cipher)
         self.interest = GatheringInterest(conn, cipher)
         self.reminders = GatheringReminders(conn, cipher)
+        self.feeds = CalendarFeeds(conn, cipher)
         return self
 
     def commit(self) -> None:

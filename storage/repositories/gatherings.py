@@ -3,11 +3,12 @@ a conversation id links them to the person's case."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from storage import tables as t
 from storage.records import Reminder
@@ -105,3 +106,29 @@ class GatheringReminders(Repository):
         """Reminders by status (anonymous, for the statistics)."""
         rows = self.conn.execute(select(_r.status, func.count()).group_by(_r.status)).all()
         return Counter({status: int(n) for status, n in rows})
+
+
+def token_hash(token: str) -> str:
+    """How a feed's secret is looked up (the secret itself is kept encrypted, for admins to read)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class CalendarFeeds(Repository):
+    """Each agency's secret calendar URL token."""
+
+    def rotate(self, agency_id: int, token: str, at: datetime) -> None:
+        """A new secret for the agency; the old one stops working at once."""
+        self.conn.execute(delete(t.calendar_feeds).where(t.calendar_feeds.c.agency_id == agency_id))
+        self.conn.execute(insert(t.calendar_feeds).values(
+            agency_id=agency_id, token_hash=token_hash(token), token_enc=self.cipher.encrypt(token), created_at=at))
+
+    def agency_for(self, token: str) -> int | None:
+        """The agency whose feed this secret opens."""
+        found = self.conn.execute(select(t.calendar_feeds.c.agency_id).where(
+            t.calendar_feeds.c.token_hash == token_hash(token))).scalar_one_or_none()
+        return int(found) if found is not None else None
+
+    def tokens(self) -> dict[int, str]:
+        """Every agency's secret (admins only see them)."""
+        rows = self.conn.execute(select(t.calendar_feeds.c.agency_id, t.calendar_feeds.c.token_enc)).all()
+        return {int(r.agency_id): self.cipher.decrypt(r.token_enc) for r in rows}

@@ -11,6 +11,7 @@ import pytest
 
 from bot.bootstrap import gatherings
 from bot.gatherings.catalog import BadGatherings, Gathering, fitting, load_gatherings
+from bot.gatherings.ical import FeedItem, calendar
 from bot.settings import Settings, SettingsError
 from dialogs.model import Person, Sheet
 from tests.clock import TestClock
@@ -171,3 +172,16 @@ def test_an_id_the_buttons_cannot_carry_is_refused(tmp_path: Path) -> None:
     path.write_text(BASE.replace('id = "g"', 'id = "家族会"') + 'rrule = "FREQ=WEEKLY"\n', encoding="utf-8")
     with pytest.raises(BadGatherings, match="id must be"):
         load_gatherings(path)
+
+
+def test_the_calendar_feed_escapes_and_folds(tmp_path: Path, clock: TestClock) -> None:
+    place = BASE.replace("どこか", "東京都町田市, 保健所; 2階\\\\奥")
+    weekly = one(tmp_path, 'rrule = "FREQ=WEEKLY;BYDAY=TU"\n', place)
+    clock.set(at(2026, 12, 9, 10, 30))
+    text = calendar("町田市保健所" * 10, [FeedItem(weekly, 2, 1)], clock())
+    assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
+    assert "LOCATION:東京都町田市\\, 保健所\\; 2階\\\\奥" in text
+    assert "DTSTART:20261215T050000Z" in text and "DTEND:20261215T070000Z" in text
+    assert "interested (all meetings): 2" in text.replace("\r\n ", "")
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    assert "X-WR-CALNAME:" + "町田市保健所" * 10 in text.replace("\r\n ", "")

@@ -1,4 +1,4 @@
-"""gatherings: interest (「行ってみたい」) and reminders (「思い出させて」)
+"""gatherings: interest (「行ってみたい」), reminders (「思い出させて」) and the agencies' calendar feeds
 
 Revision ID: 0007_i18
 Revises: 0006
@@ -51,6 +51,20 @@ def upgrade() -> None:
                     unique=False)
 
 
+    op.create_table(
+        "calendar_feeds",
+        sa.Column("agency_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("token_enc", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["agency_id"], ["agencies.id"], name=op.f("fk_calendar_feeds_agency_id_agencies"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("agency_id", name=op.f("pk_calendar_feeds")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_calendar_feeds_token_hash")),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("calendar_feeds")
     op.drop_table("gathering_reminders")
     op.drop_table("gathering_interest")
