@@ -48,9 +48,11 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
         crisis.warm()  # the dictionary and the model are ready before the first message (and /healthz)
         threads = []
         retention = container.retention()
+        reminders = container.reminders()
         if run_deliverer:
             threads = [threading.Thread(target=retention.run_daily, name="retention", daemon=True),
-                       threading.Thread(target=container.deliverer.run_forever, name="outbox", daemon=True)]
+                       threading.Thread(target=container.deliverer.run_forever, name="outbox", daemon=True),
+                       threading.Thread(target=reminders.run_forever, name="reminders", daemon=True)]
             if container.alerter is not None:
                 threads.append(threading.Thread(target=container.alerter.run_forever, name="alerts", daemon=True))
             for thread in threads:
@@ -66,6 +68,7 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
                     await task
             container.deliverer.stop()
             retention.stop()
+            reminders.stop()
             if container.alerter is not None:
                 container.alerter.stop()
             for thread in threads[1:]:  # retention's thread sleeps a day at a time; it is a daemon

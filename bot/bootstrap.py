@@ -16,6 +16,10 @@ from bot.cases.admin import Admin
 from bot.channels.port import Port
 from bot.channels.registry import Channel, Setup, configured
 from bot.clock import Clock, utcnow
+from bot.gatherings.catalog import DEFAULT_FILE as GATHERINGS_FILE
+from bot.gatherings.catalog import BadGatherings, Gathering, load_gatherings
+from bot.gatherings.chat import Invitations
+from bot.gatherings.reminders import ReminderSweep
 from bot.metrics import Metrics
 from bot.outbox import Deliverer
 from bot.safety.alerts import Alerter, StaffChat, Target, Webhook
@@ -50,6 +54,7 @@ class Container:
     care: Care = field(default_factory=lambda: Care(()))
     clock: Clock = utcnow
     metrics: Metrics = field(default_factory=Metrics)
+    invitations: Invitations = field(default_factory=lambda: Invitations(()))
 
     def uow(self) -> UnitOfWork:
         """A new unit of work."""
@@ -59,6 +64,10 @@ class Container:
         """The retention task for the configured periods."""
         return Retention(self.uow, Periods(self.settings.retain_closed_days, self.settings.retain_unfinished_days),
                          self.clock)
+
+    def reminders(self) -> ReminderSweep:
+        """The sweep that sends the gatherings' reminders at their hour."""
+        return ReminderSweep(self.uow, self.invitations, self.clock, self.deliverer.wake)
 
     def migrate(self) -> None:
         """Apply migrations and make sure the default agency exists."""
@@ -84,13 +93,16 @@ def build(settings: Settings, clock: Clock = utcnow) -> Container:
     targets = alert_targets(settings, channels)
     alerter = make_alerter(settings, uow, targets, clock) if targets else None
     care = Care(contacts(settings), resources(settings))
+    invitations = Invitations(gatherings(settings))
     service = Service(uow, clock=clock, on_outbox=deliverer.wake, care=care, alert_targets=tuple(targets),
-                      on_alert=alerter.wake if alerter else lambda: None, zone=settings.timezone)
+                      on_alert=alerter.wake if alerter else lambda: None, zone=settings.timezone,
+                      invitations=invitations)
     cases = Cases(uow, clock, settings.timezone, on_outbox=deliverer.wake, resources=care.resources,
-                  reader=partial(SqlUnitOfWork, engine, cipher, read_only=True), min_cell=settings.stats_min_cell)
+                  reader=partial(SqlUnitOfWork, engine, cipher, read_only=True), min_cell=settings.stats_min_cell,
+                  gatherings=invitations.gatherings)
     metrics = Metrics()
     return Container(settings, engine, cipher, service, cases, Admin(uow, clock), Accounts(uow, clock), deliverer,
-                     Port(service, metrics, clock), channels, alerter, care, clock, metrics)
+                     Port(service, metrics, clock), channels, alerter, care, clock, metrics, invitations)
 
 
 def contacts(settings: Settings) -> tuple[Contact, ...]:
@@ -107,6 +119,14 @@ def resources(settings: Settings) -> tuple[Resource, ...]:
         return load_resources(settings.resources or RESOURCES_FILE)
     except BadResources as exc:
         raise SettingsError(f"TSUNAGU_RESOURCES: {exc}") from exc
+
+
+def gatherings(settings: Settings) -> tuple[Gathering, ...]:
+    """The gatherings (居場所, groups): the operators' file, or the bundled example (a bad file stops the start)."""
+    try:
+        return load_gatherings(settings.gatherings or GATHERINGS_FILE)
+    except BadGatherings as exc:
+        raise SettingsError(f"TSUNAGU_GATHERINGS: {exc}") from exc
 
 
 def alert_targets(settings: Settings, channels: list[Channel]) -> dict[str, Target]:

@@ -5,13 +5,14 @@ Counselors' and operators' use cases are in bot/cases/."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.cases.errors import NotFound
 from bot.clock import JAPAN, Clock, utcnow
+from bot.gatherings.chat import Invitations
 from bot.outbox import enqueue
 from bot.safety.care import Care, agency_hours, away
 from bot.trust.erasure import erase_conversation
@@ -25,6 +26,8 @@ from dialogs.model import (
     CrisisSignaled,
     EraseRequested,
     Event,
+    GatheringPressed,
+    GatheringsRequested,
     HandoffRequested,
     Inbound,
     MessageForCounselor,
@@ -38,6 +41,7 @@ BOT = "bot"
 DANGER_TO_LIFE = "danger_to_life"
 FLOOD_LIMIT = 20  # messages from one person within FLOOD_WINDOW before the dialog pauses for them
 FLOOD_WINDOW = timedelta(seconds=10)
+RESOURCES_BUTTON = "handed_off:resources"
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,9 @@ class Service:
     def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock = utcnow,
                  on_outbox: Callable[[], None] = lambda: None, care: Care | None = None,
                  alert_targets: tuple[str, ...] = (), on_alert: Callable[[], None] = lambda: None,
-                 zone: ZoneInfo = JAPAN) -> None:
+                 zone: ZoneInfo = JAPAN, invitations: Invitations | None = None) -> None:
         self._uow = uow
+        self._invitations = invitations
         self._clock = clock
         self._zone = zone
         self._on_outbox = on_outbox
@@ -95,6 +100,7 @@ class Service:
             for event in outcome.events:
                 handoff_id = self._apply(uow, conv, event, now) or handoff_id
             replies = self._with_care(uow, conv, outcome.replies, outcome.events, now)
+            replies = self._with_gatherings(uow, conv, replies, outcome.events, now)
             self._queue_replies(uow, conv, replies, BOT, now, delivery)
             uow.conversations.save(conv, now)
             uow.commit()
@@ -155,6 +161,37 @@ class Service:
                     *replies[1:]]
         note = None if told else self._care.after_hours_reply(hours, now, conv.locale)
         return [*replies, note] if note else replies
+
+    def _with_gatherings(self, uow: UnitOfWork, conv: Conversation, replies: list[Reply], events: list[Event],
+                         now: datetime) -> list[Reply]:
+        """The gatherings asked for (then the question again, before the handoff), a button's answer, or the
+        quiet offer after the handoff."""
+        if self._invitations is None:
+            return replies
+        for event in events:
+            if isinstance(event, GatheringsRequested):
+                again: list[Reply] = []
+                if event.again:
+                    with use_locale(conv.locale):
+                        again = engine.current_prompt(conv)
+                replies = [*replies, *self._invitations.listing(conv, now), *again]
+            elif isinstance(event, GatheringPressed):
+                replies = [*replies, self._invitations.answer(uow, conv, event, now)]
+            elif isinstance(event, HandoffRequested):
+                replies = self._offer_gatherings(conv, replies, now)
+        return replies
+
+    def _offer_gatherings(self, conv: Conversation, replies: list[Reply], now: datetime) -> list[Reply]:
+        """The gatherings' button joins the resources' offer when there is one (a turn stays within LINE's five
+        messages a reply), else a quiet word of its own."""
+        assert self._invitations is not None
+        offer = self._invitations.offer(conv, now)
+        if offer is None:
+            return replies
+        for n, reply in enumerate(replies):
+            if any(choice.id == RESOURCES_BUTTON for choice in reply.choices):
+                return [*replies[:n], replace(reply, choices=(*reply.choices, *offer.choices)), *replies[n + 1:]]
+        return [*replies, offer]
 
     def _apply(self, uow: UnitOfWork, conv: Conversation, event: Event, now: datetime) -> str | None:
         assert conv.id is not None

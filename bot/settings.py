@@ -46,6 +46,7 @@ class Settings:
     forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-Proto is believed (Secure cookies)
     crisis_contacts: Path | None = None  # the operators' contacts file; None: the bundled defaults
     resources: Path | None = None  # the operators' directory of local resources; None: the bundled example
+    gatherings: Path | None = None  # the operators' gatherings (居場所, groups); None: the bundled example
     retain_closed_days: int = 365
     retain_unfinished_days: int = 90
     public_url: str | None = None  # where staff reach the console, for links in alerts
@@ -83,6 +84,7 @@ class Settings:
             forwarded_allow_ips=env.get("TSUNAGU_FORWARDED_ALLOW_IPS") or "127.0.0.1",
             crisis_contacts=Path(env["TSUNAGU_CRISIS_CONTACTS"]) if env.get("TSUNAGU_CRISIS_CONTACTS") else None,
             resources=Path(env["TSUNAGU_RESOURCES"]) if env.get("TSUNAGU_RESOURCES") else None,
+            gatherings=Path(env["TSUNAGU_GATHERINGS"]) if env.get("TSUNAGU_GATHERINGS") else None,
             retain_closed_days=_days(env, "TSUNAGU_RETAIN_CLOSED_DAYS", 365),
             retain_unfinished_days=_days(env, "TSUNAGU_RETAIN_UNFINISHED_DAYS", 90),
             timezone=_zone(env.get("TSUNAGU_TIMEZONE") or "Asia/Tokyo"),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from dialogs import prompts
 from dialogs.i18n import LANGUAGES, N_, current_locale, use_locale
 from dialogs.i18n import gettext as _
-from dialogs.model import Consent, ConsentWithdrawn, EraseRequested, Sheet
+from dialogs.model import Consent, ConsentWithdrawn, EraseRequested, GatheringPressed, GatheringsRequested, Sheet
 from dialogs.text import fold
 from dialogs.turn import Turn
 
@@ -72,6 +72,18 @@ def show_help(turn: Turn) -> None:
     turn.ask_again("\n".join([_("いつでも使えることば："), *lines]))
 
 
+def gatherings(turn: Turn) -> None:
+    """Show the gatherings that fit (the service lists them: they are operators' data), then, before the handoff,
+    the question again."""
+    turn.emit(GatheringsRequested(again=not turn.step.final))
+
+
+def gathering_pressed(turn: Turn, choice_id: str) -> None:
+    """A button on a gathering's message, whatever the step: the service answers it."""
+    _, action, ref = choice_id.split(":", 2) if choice_id.count(":") >= 2 else (None, "", "")
+    turn.emit(GatheringPressed(action, ref))
+
+
 def choose_language(turn: Turn) -> None:
     """The languages on offer."""
     turn.say(prompts.language_choice())
@@ -97,6 +109,8 @@ COMMANDS: tuple[Command, ...] = (
             N_("「削除」書いた内容を消す")),
     Command("unshare", ("共有をやめる", "同意を取り消す", "同意の取り消し", "stop sharing", "withdraw consent"),
             unshare, N_("「共有をやめる」ほかの機関との共有をやめる")),
+    Command("gatherings", ("集まり", "あつまり", "集まりを見る", "イベント", "events", "gatherings"), gatherings,
+            N_("「集まり」居場所やグループの予定を見る")),
     Command("help", ("ヘルプ", "へるぷ", "help", "使い方", "つかいかた"), show_help),
     Command("language", ("言語", "げんご", "言葉", "ことば", "language"), choose_language),
     *(Command(f"lang_{language.code}", language.words, switch_to(language.code), language.help)

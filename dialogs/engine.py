@@ -18,6 +18,7 @@ from dialogs.turn import Turn
 
 MAX_TEXT = 10_000
 RESUME_AFTER = timedelta(hours=12)
+GATHERING_BUTTON = "gathering:"  # 「行ってみたい」「思い出させて」「やめる」 work at any step, answered by the service
 JAPAN = ZoneInfo("Asia/Tokyo")
 
 
@@ -56,6 +57,8 @@ def route(turn: Turn) -> None:
         commands.answer_erase(turn, choice_id)
     elif command is not None:
         commands.run(turn, command)
+    elif choice_id is not None and choice_id.startswith(GATHERING_BUTTON):
+        commands.gathering_pressed(turn, choice_id)
     elif choice_id is not None and choice_id.startswith("resume:"):
         commands.resume(turn, choice_id)
     elif conv.paused or _silent_too_long(turn):

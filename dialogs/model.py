@@ -264,6 +264,22 @@ class ResourcesRequested:
 
 
 @dataclass(frozen=True)
+class GatheringsRequested:
+    """The person asked to see gatherings (a button, /events, a word); `again`: ask the current question after."""
+
+    again: bool = False
+
+
+@dataclass(frozen=True)
+class GatheringPressed:
+    """「行ってみたい」 (want), 「思い出させて」 (remind) or 「やめる」 (stop) on a gathering's message, with what
+    the button carries (the gathering and its meeting, or the reminder)."""
+
+    action: str
+    ref: str
+
+
+@dataclass(frozen=True)
 class ConsentWithdrawn:
     """The person asked that their consultation no longer be shared with other agencies."""
 
@@ -281,7 +297,7 @@ class MessageForCounselor:
 
 
 Event = (HandoffRequested | ConsentGiven | ConsentWithdrawn | CrisisSignaled | EraseRequested
-         | MessageForCounselor | ResourcesRequested)
+         | MessageForCounselor | ResourcesRequested | GatheringsRequested | GatheringPressed)
 
 
 @dataclass

@@ -211,3 +211,16 @@ class StaffAlert:
     handoff_id: str
     target: str
     attempts: int
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A reminder of a gathering's meeting a person asked for (nothing personal: the conversation is its link)."""
+
+    id: int
+    conversation_id: str
+    gathering_id: str
+    starts_at: datetime
+    fingerprint: str
+    due_at: datetime
+    status: str

@@ -287,3 +287,37 @@ staff_alerts = Table(
     _ts("sent_at", nullable=True),
     Index("ix_staff_alerts_status_next_attempt_at", "status", "next_attempt_at"),
 )
+
+gathering_interest = Table(  # 「行ってみたい」: no obligation; counted without names
+    "gathering_interest", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_id", String(32), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("gathering_id", String(64), nullable=False),
+    _ts("starts_at"),
+    _ts("created_at"),
+    UniqueConstraint("conversation_id", "gathering_id", "starts_at", name="uq_gathering_interest_once"),
+    Index("ix_gathering_interest_gathering_id", "gathering_id"),
+)
+
+gathering_reminders = Table(  # 「思い出させて」: one reminder per person and meeting, sent by the sweep
+    "gathering_reminders", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_id", String(32), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("gathering_id", String(64), nullable=False),
+    _ts("starts_at"),
+    Column("fingerprint", String(64), nullable=False),  # the gathering and its start when asked; checked at sending
+    _ts("due_at"),
+    Column("status", String(16), nullable=False),  # pending, sent, cancelled, stale
+    _ts("created_at"),
+    _ts("done_at", nullable=True),
+    UniqueConstraint("conversation_id", "gathering_id", "starts_at", name="uq_gathering_reminders_once"),
+    Index("ix_gathering_reminders_status_due_at", "status", "due_at"),
+)
+
+calendar_feeds = Table(  # one secret iCalendar URL per agency for staff calendars; an admin rotates it
+    "calendar_feeds", metadata,
+    Column("agency_id", Integer, ForeignKey("agencies.id", ondelete="CASCADE"), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # looked up by the hash
+    Column("token_enc", Text, nullable=False),  # shown to admins
+    _ts("created_at"),
+)

@@ -13,12 +13,15 @@ from storage.db import READ_ONLY, writer_gate
 from storage.repositories import (
     Agencies,
     AuditLog,
+    CalendarFeeds,
     CannedReplies,
     CaseNotes,
     ConsentRecords,
     ConsoleSessions,
     Conversations,
     Counselors,
+    GatheringInterest,
+    GatheringReminders,
     Handoffs,
     InboundEvents,
     Outbox,
@@ -47,6 +50,9 @@ class UnitOfWork(Protocol):
     canned: CannedReplies
     alerts: StaffAlerts
     stats: Stats
+    interest: GatheringInterest
+    reminders: GatheringReminders
+    feeds: CalendarFeeds
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -95,6 +101,9 @@ class SqlUnitOfWork:
         self.canned = CannedReplies(conn, cipher)
         self.alerts = StaffAlerts(conn, cipher)
         self.stats = Stats(conn, cipher)
+        self.interest = GatheringInterest(conn, cipher)
+        self.reminders = GatheringReminders(conn, cipher)
+        self.feeds = CalendarFeeds(conn, cipher)
         return self
 
     def commit(self) -> None:

@@ -4,6 +4,7 @@ work. The console and the command line both call these, and neither touches repo
 
 from __future__ import annotations
 
+from bot.cases.gatherings import GatheringList
 from bot.cases.handling import Handling
 from bot.cases.managing import Managing
 from bot.cases.reading import Reading
@@ -11,7 +12,7 @@ from bot.cases.relaying import Relaying
 from bot.cases.statistics import Statistics
 
 
-class Cases(Reading, Handling, Relaying, Managing, Statistics):
+class Cases(Reading, Handling, Relaying, Managing, Statistics, GatheringList):
     """Everything done with cases: reading, handling, relaying, the supervisors' canned replies, audit log and
-    provision log, and the statistics (bot.cases.admin has agencies and accounts, bot.cases.accounts the
-    sign-in)."""
+    provision log, the statistics and the agency's gatherings (bot.cases.admin has agencies and accounts,
+    bot.cases.accounts the sign-in)."""

@@ -3,7 +3,8 @@ delivery state of replies. Every view of personal content is audited."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from bot.cases import exports
@@ -42,6 +43,8 @@ class CaseView:
     consent: bool
     refusal: str | None
     targets: list[Agency]
+    # 「行ってみたい」: (gathering, meeting, when said)
+    interest: list[tuple[str, datetime, datetime]] = field(default_factory=list)
 
 
 def relay_chain(relays: list[Relay], actor: Actor) -> list[Relay]:
@@ -93,7 +96,8 @@ class Reading(Work):
                             relay_chain(uow.relays.for_conversation(summary.conversation_id), actor),
                             uow.canned.for_agency(summary.agency_id), uow.consents.shares(summary.conversation_id),
                             refusal(uow, actor, summary),
-                            [a for a in uow.agencies.all() if a.id != summary.agency_id])
+                            [a for a in uow.agencies.all() if a.id != summary.agency_id],
+                            uow.interest.of_conversation(summary.conversation_id))
             record(uow, actor, "view_thread", now, handoff_id, agency_id=summary.agency_id)
             uow.commit()
             return view

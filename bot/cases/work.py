@@ -9,6 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.clock import JAPAN, Clock, utcnow
+from bot.gatherings.catalog import Gathering
 from bot.safety.resources import Resource
 from storage.uow import UnitOfWork
 
@@ -19,7 +20,8 @@ class Work:
 
     def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock = utcnow, zone: ZoneInfo = JAPAN,
                  on_outbox: Callable[[], None] = lambda: None, resources: tuple[Resource, ...] = (),
-                 reader: Callable[[], UnitOfWork] | None = None, min_cell: int = 5) -> None:
+                 reader: Callable[[], UnitOfWork] | None = None, min_cell: int = 5,
+                 gatherings: tuple[Gathering, ...] = ()) -> None:
         self._uow = uow
         self._reader = reader or uow
         self.min_cell = min_cell
@@ -27,6 +29,7 @@ class Work:
         self.zone = zone
         self._on_outbox = on_outbox
         self.resources = resources
+        self.gatherings = gatherings
 
     @contextmanager
     def unit(self) -> Iterator[tuple[UnitOfWork, datetime]]:

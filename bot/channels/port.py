@@ -23,13 +23,18 @@ from dialogs.model import Conversation, Inbound
 from storage.records import TranscriptEntry
 
 _CHOICE_ID = re.compile(r"^[a-z_*]{1,32}:[a-z0-9_]{1,40}$")
+# A gathering's buttons: the action, the gathering (bot.gatherings.catalog.ID) and its meeting, or a reminder's id;
+# at most 62 bytes, within Telegram's 64 of callback data.
+_GATHERING_BUTTON = re.compile(r"^gathering:(?:(?:want|remind):[a-z0-9_-]{1,32}@\d{12}|stop:\d{1,12})$")
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def choice_id(value: object) -> str | None:
     """A button's choice id (`<step>:<value>`) when the value is one, else None (nothing else reaches the dialog)."""
-    return value if isinstance(value, str) and _CHOICE_ID.match(value) else None
+    if not isinstance(value, str):
+        return None
+    return value if _CHOICE_ID.match(value) or _GATHERING_BUTTON.match(value) else None
 
 
 @dataclass(frozen=True)

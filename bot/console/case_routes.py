@@ -77,10 +77,13 @@ def case_context(view: CaseView, cases: Cases) -> dict[str, Any]:
     h = view.handoff
     municipality = (h.sheet.get("person") or {}).get("municipality")
     suggested = fitting(cases.resources, h.topics, h.main_topic, municipality)
+    names = {g.id: g.name for g in cases.gatherings}
     return {
         "handoff": h, "holder": h.holder, "notes": view.notes, "consent": view.consent, "targets": view.targets,
         "canned": view.canned, "canned_json": json.dumps({str(c.id): c.body for c in view.canned}, ensure_ascii=False),
         "suggested": suggested,
+        "interest": [{"name": names.get(gathering, gathering), "meeting": shown(start, cases.zone),
+                      "at": shown(at, cases.zone)} for gathering, start, at in view.interest],
         "other_resources": [r for r in cases.resources if r not in suggested and r.serves(municipality)],
         "thread": [message_row(m, text, cases)
                    for m, text in zip(view.thread, describe_thread(view.thread), strict=True)],

@@ -1,5 +1,5 @@
 """Pages above the counselor's role: canned replies and the audit log (supervisors), agencies,
-municipalities and accounts (admins)."""
+municipalities and accounts (admins); and the agency's gatherings (every role)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from bot.cases.errors import Invalid, NotFound
 from bot.cases.managing import AuditFilter
 from bot.clock import Clock
 from bot.console.http import HEADERS, Endpoint, Page, form, locale, page, redirect, say
+from bot.gatherings.catalog import KINDS
 from bot.safety.hours import DEFAULT_HOURS, format_hours
 from dialogs.i18n import N_, use_locale
 from dialogs.i18n import gettext as _
@@ -42,6 +43,7 @@ ACTION_LABELS = {
     "crisis": N_("危険のサインを受けた"), "handoff_complete": N_("受付を完了した"),
     "send_resource": N_("相談先を送った"), "retention": N_("保存期間を過ぎた記録を消した"),
     "delete_unfinished": N_("途中の受付を消した"), "export_provisions": N_("提供記録を書き出した"),
+    "view_gatherings": N_("集まりの一覧を見た"), "calendar_rotate": N_("カレンダーのURLを作り直した"),
 }
 ROLE_LABELS = {"counselor": N_("相談員"), "supervisor": N_("スーパーバイザー"), "admin": N_("管理者")}
 
@@ -71,7 +73,7 @@ def audit_filter(request: Request, zone: ZoneInfo) -> AuditFilter:
 
 
 def routes(guard: Callable[[Page], Endpoint], cases: Cases, admin: Admin, clock: Clock) -> list[Route]:
-    """/console/canned, /console/audit and /console/admin."""
+    """/console/canned, /console/audit, /console/gatherings and /console/admin."""
 
     async def canned(request: Request, who: ConsoleSession, message: str | None = None, status: int = 200) -> Response:
         require(counselor(who), SUPERVISING)
@@ -101,6 +103,12 @@ def routes(guard: Callable[[Page], Endpoint], cases: Cases, admin: Admin, clock:
         return page(request, "audit.html", who=who, entries=entries, shown=shown, agencies=agencies, names=names,
                     older=older, query=request.query_params, actions=actions)
 
+    async def gatherings(request: Request, who: ConsoleSession) -> Response:
+        rows = await run_in_threadpool(cases.gathering_rows, counselor(who))
+        with use_locale(locale(request)):
+            kinds = {key: _(text) for key, text in KINDS.items()}
+        return page(request, "gatherings.html", who=who, rows=rows, kinds=kinds, now=clock())
+
     async def provisions(request: Request, who: ConsoleSession) -> Response:
         rows = await run_in_threadpool(cases.provisions, counselor(who))
         return Response(json.dumps(rows, ensure_ascii=False, indent=2), media_type="application/json",
@@ -110,11 +118,20 @@ def routes(guard: Callable[[Page], Endpoint], cases: Cases, admin: Admin, clock:
                          status: int = 200) -> Response:
         agencies = await run_in_threadpool(admin.agencies, counselor(who))
         accounts = await run_in_threadpool(admin.accounts, counselor(who))
+        tokens = await run_in_threadpool(cases.feed_tokens, counselor(who))
+        base = str(request.base_url).rstrip("/")
+        feeds = {agency_id: f"{base}/calendar/{token}/gatherings.ics" for agency_id, token in tokens.items()}
         with use_locale(locale(request)):
             roles = [(r, _(ROLE_LABELS[r])) for r in ROLES]
         return page(request, "admin.html", status, who=who, agencies=agencies, accounts=accounts, roles=roles,
                     names={a.id: a.name for a in agencies}, now=clock(), message=message,
-                    default_hours=format_hours(DEFAULT_HOURS))
+                    default_hours=format_hours(DEFAULT_HOURS), feeds=feeds)
+
+    async def calendar_feed(request: Request) -> Response:
+        text = await run_in_threadpool(cases.calendar_feed, request.path_params["token"])
+        if text is None:
+            return Response("Not Found", status_code=404, media_type="text/plain")
+        return Response(text, media_type="text/calendar; charset=utf-8", headers={"cache-control": "no-store"})
 
     def municipalities(text: str) -> list[str]:
         return [m for m in text.replace("、", "\n").replace(",", "\n").splitlines() if m.strip()]
@@ -155,6 +172,9 @@ def routes(guard: Callable[[Page], Endpoint], cases: Cases, admin: Admin, clock:
     def account(r: Request) -> tuple[Any, ...]:
         return (path_id(r, "account_id"),)
 
+    def agency(r: Request) -> tuple[Any, ...]:
+        return (path_id(r, "agency_id"),)
+
     posts: dict[str, Page] = {
         "/console/admin/agencies": administering(admin.add_agency, new_agency, (Invalid,)),
         "/console/admin/agencies/{agency_id}/municipalities": administering(
@@ -163,13 +183,16 @@ def routes(guard: Callable[[Page], Endpoint], cases: Cases, admin: Admin, clock:
         "/console/admin/accounts": administering(admin.add_counselor, new_account),
         "/console/admin/accounts/{account_id}": administering(admin.change_account, account_change),
         "/console/admin/accounts/{account_id}/unlock": administering(admin.unlock, account, ()),
+        "/console/admin/agencies/{agency_id}/calendar": administering(cases.rotate_feed, agency, ()),
     }
     return [
         Route("/console/canned", guard(canned), methods=["GET"]),
         Route("/console/canned", guard(canned_add), methods=["POST"]),
         Route("/console/canned/{reply_id}/delete", guard(canned_remove), methods=["POST"]),
         Route("/console/audit", guard(audit), methods=["GET"]),
+        Route("/console/gatherings", guard(gatherings), methods=["GET"]),
         Route("/console/audit/provisions.json", guard(provisions), methods=["GET"]),
         Route("/console/admin", guard(admin_page), methods=["GET"]),
+        Route("/calendar/{token}/gatherings.ics", calendar_feed, methods=["GET"]),  # the secret is the key
         *(Route(path, guard(view), methods=["POST"]) for path, view in posts.items()),
     ]

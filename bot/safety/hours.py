@@ -74,10 +74,17 @@ class Hours:
         return next((s for s in starts if s > local), None)
 
     def _works(self, day: date) -> bool:
-        if self.open_on_holidays:
-            return True
-        year_end = (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
-        return not year_end and not jpholiday.is_holiday(day)
+        return self.open_on_holidays or not (year_end(day) or holiday(day))
+
+
+def year_end(day: date) -> bool:
+    """Whether the day falls in the year-end break offices keep (12/29–1/3)."""
+    return (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
+
+
+def holiday(day: date) -> bool:
+    """Whether the day is a Japanese public holiday (jpholiday, substitute holidays included)."""
+    return bool(jpholiday.is_holiday(day))
 
 
 def parse_hours(text: str, open_on_holidays: bool = False, zone: ZoneInfo = TOKYO) -> Hours:

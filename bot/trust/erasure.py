@@ -16,6 +16,7 @@ def erase_conversation(uow: UnitOfWork, conversation_id: str, actor: str, now: d
     (retention: a later message starts a new conversation)."""
     uow.transcript.erase(conversation_id)
     uow.outbox.erase(conversation_id)
+    uow.reminders.cancel_all(conversation_id, now)  # nothing reaches a person who asked to be forgotten
     uow.notes.erase(conversation_id)
     uow.relays.erase_notes(conversation_id)
     uow.consents.withdraw(conversation_id, now)

@@ -8,6 +8,7 @@ from storage.repositories.audit import AuditLog
 from storage.repositories.base import Repository, new_id
 from storage.repositories.consents import ConsentRecords
 from storage.repositories.conversations import Conversations, InboundEvents
+from storage.repositories.gatherings import CalendarFeeds, GatheringInterest, GatheringReminders
 from storage.repositories.handoffs import Handoffs
 from storage.repositories.notes import CaseNotes
 from storage.repositories.outbox import Outbox
@@ -16,7 +17,7 @@ from storage.repositories.stats import Stats
 from storage.repositories.transcript import Transcript
 
 __all__ = [
-    "Agencies", "AuditLog", "CannedReplies", "CaseNotes", "ConsentRecords", "ConsoleSessions", "Conversations",
-    "Counselors", "Handoffs", "InboundEvents", "Outbox", "Relays", "Repository", "StaffAlerts", "Stats", "Transcript",
-    "new_id",
+    "Agencies", "AuditLog", "CalendarFeeds", "CannedReplies", "CaseNotes", "ConsentRecords", "ConsoleSessions",
+    "Conversations", "Counselors", "GatheringInterest", "GatheringReminders", "Handoffs", "InboundEvents", "Outbox",
+    "Relays", "Repository", "StaffAlerts", "Stats", "Transcript", "new_id",
 ]

@@ -167,7 +167,7 @@ def test_set_webhook_registers_url_secret_and_commands(tmp_path: Path, standin: 
         assert hook["secret_token"] == SECRET
         assert set(json.loads(hook["allowed_updates"])) == {"message", "callback_query", "my_chat_member"}
         names = [c["command"] for c in standin.state.commands[""]]
-        assert names == ["start", "help", "pause", "language", "unshare", "delete"]
+        assert names == ["start", "help", "pause", "events", "language", "unshare", "delete"]
         assert "en" in standin.state.commands
         plain = server.cli("telegram", "set-webhook", "http://tsunagu.example.jp/webhooks/telegram")
         assert plain.returncode == 2 and plain.stderr.strip().endswith("give an https:// URL.")

@@ -15,6 +15,7 @@ COMMANDS = (
     ("start", N_("はじめる・続きから")),
     ("help", N_("使い方")),
     ("pause", N_("ひと休み")),
+    ("events", N_("集まりを見る")),
     ("language", N_("言葉を変える（Language）")),
     ("unshare", N_("ほかの機関との共有をやめる")),
     ("delete", N_("データを消す")),

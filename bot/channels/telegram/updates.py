@@ -11,7 +11,7 @@ from dialogs.model import Inbound
 
 CHANNEL = "telegram"
 COMMANDS = {"help": "cmd:help", "pause": "cmd:pause", "language": "cmd:language", "delete": "cmd:erase",
-            "unshare": "cmd:unshare"}
+            "unshare": "cmd:unshare", "events": "cmd:gatherings"}
 _KINDS: tuple[tuple[str, str], ...] = (
     ("sticker", "sticker"), ("photo", "image"), ("video", "video"), ("animation", "video"),
     ("video_note", "video"), ("voice", "audio"), ("audio", "audio"), ("document", "file"),
