@@ -66,7 +66,7 @@ def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup:
 
 
 def _same_group(previous: InlineKeyboardButton, choice: Choice) -> bool:
-    """Way-out buttons (back, pause) pair with each other, not with an answer."""
-    way_out = ("back", "pause")
+    """Way-out buttons (back, pause, send now) pair with each other, not with an answer."""
+    way_out = ("back", "pause", "send_now")
     prev_way_out = str(previous.callback_data).endswith(tuple(f":{w}" for w in way_out))
     return prev_way_out == choice.id.endswith(tuple(f":{w}" for w in way_out))
