@@ -48,6 +48,7 @@ def _message(entry: TranscriptEntry) -> dict[str, Any]:
         "choice": body.get("choice"),
         "kind": body.get("kind"),
         "choices": body.get("choices", []),
+        "update": bool(body.get("update", False)),
         "delivered": entry.delivered,
         "at": entry.created_at.isoformat(),
     }
