@@ -82,8 +82,8 @@ def unshare(turn: Turn) -> None:
 
 def show_help(turn: Turn) -> None:
     """The words that work at any step, then the question again."""
-    spoken = f"lang_{current_locale()}"  # no line for switching to the language being spoken
-    lines = [_(c.help) for c in COMMANDS if c.help and c.action != spoken]
+    spoken = next(language.action for language in LANGUAGES if language.code == current_locale())
+    lines = [_(c.help) for c in COMMANDS if c.help and c.action != spoken]  # none for the language being spoken
     turn.ask_again("\n".join([_("いつでも使えることば："), *lines]))
 
 
@@ -116,7 +116,7 @@ COMMANDS: tuple[Command, ...] = (
             unshare, N_("「共有をやめる」ほかの機関との共有をやめる")),
     Command("help", ("ヘルプ", "へるぷ", "help", "使い方", "つかいかた"), show_help),
     Command("language", ("言語", "げんご", "言葉", "ことば", "language"), choose_language),
-    *(Command(f"lang_{language.code}", language.words, switch_to(language.code), language.help)
+    *(Command(language.action, language.words, switch_to(language.code), language.help)
       for language in LANGUAGES),
 )
 _BY_ACTION = {command.action: command for command in COMMANDS}

@@ -81,6 +81,6 @@ def erase_confirm() -> Reply:
 def language_choice() -> Reply:
     """The languages on offer (each label in its own language)."""
     return Reply(_("どの言葉で続けますか？"),
-                 tuple(Choice(f"language:lang_{language.code}", language.name) for language in LANGUAGES))
+                 tuple(Choice(f"language:{language.action}", language.name) for language in LANGUAGES))
 
 

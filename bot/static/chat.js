@@ -17,12 +17,36 @@
     known.set(button.dataset.choice, button.textContent.trim());
   }
 
+  // Readings of hard kanji (やさしい日本語) come as 相談《そうだん》 or ｜お金《かね》: shown as ruby.
+  const RUBY = /(?:｜([^｜《》\n]+)|([\u3400-\u9fff々〆ヶ]+))《([^《》\n]+)》/g;
+  const plain = (text) => text.replace(RUBY, (_, marked, run) => marked || run);
+
+  function write(element, text) {
+    element.textContent = "";
+    let at = 0;
+    for (const match of text.matchAll(RUBY)) {
+      element.append(text.slice(at, match.index));
+      const ruby = document.createElement("ruby");
+      const open = document.createElement("rp");
+      const reading = document.createElement("rt");
+      const close = document.createElement("rp");
+      open.textContent = "（";
+      reading.textContent = match[3];
+      close.textContent = "）";
+      ruby.append(match[1] || match[2], open, reading, close);
+      element.append(ruby);
+      at = match.index + match[0].length;
+    }
+    element.append(text.slice(at));
+    if (at && element.tagName === "BUTTON") element.setAttribute("aria-label", plain(text));
+  }
+
   const newId = () => (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random()).replace(/[^A-Za-z0-9_-]/g, "");
 
   function button(choice) {
     const element = document.createElement("button");
     element.type = "button";
-    element.textContent = choice.label;
+    write(element, choice.label);
     element.dataset.choice = choice.id;
     if (choice.label.startsWith("✓")) element.setAttribute("aria-pressed", "true");
     else if (/^topics:(?!done)/.test(choice.id) && !WAY_OUT.test(choice.id)) element.setAttribute("aria-pressed", "false");
@@ -60,7 +84,9 @@
     const element = document.createElement("div");
     element.className = "bubble";
     if (message.from === "person" && message.choice) {
-      element.textContent = known.get(message.choice) || labels.choice;
+      write(element, known.get(message.choice) || labels.choice);
+    } else if (message.from === "bot") {
+      write(element, message.text || labels.other);
     } else {
       element.textContent = message.text || (message.choice ? labels.choice : labels.other);
     }
@@ -73,12 +99,12 @@
     element.dataset.id = message.id;
     const who = document.createElement("span");
     who.className = "who";
-    who.textContent = message.from === "person" ? labels.you : (labels[message.from] || labels.bot);
+    write(who, message.from === "person" ? labels.you : (labels[message.from] || labels.bot));
     element.append(who, bubble(message));
     if (message.choices && message.choices.length) {
       for (const choice of message.choices) known.set(choice.id, choice.label);
       const group = choiceRows(message.choices);
-      group.setAttribute("aria-label", message.text.split("\n")[0].slice(0, 80));
+      group.setAttribute("aria-label", plain(message.text.split("\n")[0]).slice(0, 80));
       element.append(group);
       element.classList.add("asks");
     }
@@ -139,7 +165,10 @@
       lastId = message.id;
       added = true;
     }
-    if (data.locale) document.documentElement.lang = data.locale;
+    if (data.locale && data.locale !== document.body.dataset.locale) {
+      window.location.reload(); // the page's own words follow the language the person chose
+      return;
+    }
     if (added) {
       settle();
       keepFocus(wasInLog);
@@ -158,7 +187,7 @@
         if (response.ok) { status.textContent = ""; show(await response.json()); return true; }
         if (response.status < 500) { status.textContent = (await response.json()).error || ""; return false; }
       } catch (e) { /* offline: retry below with the same event_id, so nothing runs twice */ }
-      status.textContent = labels.offline;
+      write(status, labels.offline);
       await new Promise((r) => setTimeout(r, 1000 * 2 ** attempt));
     }
     return false;

@@ -101,3 +101,27 @@ def test_the_web_chat_behaves_like_a_chat(server: Server, tmp_path: Path) -> Non
         browser.close()
     rows_json = server.cli("queue", "--json")
     assert [(r["topics"], r["main_topic"]) for r in json.loads(rows_json.stdout)] == [(["hikikomori"], "hikikomori")]
+
+
+def test_easy_japanese_from_the_header_with_ruby(server: Server) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        page = browser.new_context(viewport=PHONE, locale="ja-JP").new_page()
+        page.goto(f"{server.url}/chat")
+        chat = ChatPage(page)
+        expect(chat.button("welcome:start")).to_be_visible()
+        page.locator('header button[data-choice="*:lang_ja_easy"]').click()
+        expect(page.locator("body[data-locale='ja@easy']")).to_have_count(1)  # the page follows the choice
+        assert page.evaluate("document.documentElement.lang") == "ja"
+        expect(page.locator("h1 ruby rt")).to_have_text("そうだん")
+        expect(page.locator("li.from-bot .bubble", has_text="やさしい日本")).to_have_count(1)
+        chat.press("welcome:start")
+        question = page.locator("li.asks:not(.answered) .bubble")
+        expect(question.locator("rt")).to_have_text(["いま", "か"])
+        family = chat.button("who:family")
+        expect(family).to_have_attribute("aria-label", "家族")
+        chat.press("who:family")
+        expect(page.locator("li.from-person .bubble rt").last).to_have_text("かぞく")
+        browser.close()

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.channels.splitting import split_text, units
 from dialogs.model import Choice, Reply
+from dialogs.ruby import with_parentheses
 
 MAX_TEXT = 4096
 SEPARATOR = "\n\n"
@@ -41,7 +42,8 @@ def bundle(replies: list[Reply]) -> list[Reply]:
 
 
 def render(reply: Reply) -> list[Part]:
-    """The messages that carry a reply; the keyboard rides on the last one."""
+    """The messages that carry a reply (readings of hard kanji in parentheses); the keyboard rides on the last one."""
+    reply = with_parentheses(reply)
     chunks = split_text(reply.text or " ", MAX_TEXT)
     markup = keyboard(reply.choices) if reply.choices else None
     return [Part(chunk, markup if i == len(chunks) - 1 else None) for i, chunk in enumerate(chunks)]
