@@ -8,6 +8,8 @@
   const form = document.getElementById("compose");
   const input = document.getElementById("text");
   const status = document.getElementById("status");
+  const announce = document.getElementById("announce"); // new messages are read out here, not the whole thread
+  let loaded = false;
   const WAY_OUT = /:(back|pause|send_now)$/;
   const GRID_FROM = 9; // a question with this many answer buttons shows them as a compact grid
   const known = new Map(); // choice id -> the label the person saw on it
@@ -159,8 +161,10 @@
   function show(data) {
     const wasInLog = log.contains(document.activeElement);
     let added = false;
+    const heard = [];
     for (const message of data.messages) {
       if (message.id <= lastId) continue;
+      if (loaded && message.from !== "person" && message.text) heard.push(plain(message.text));
       render(message);
       lastId = message.id;
       added = true;
@@ -169,6 +173,7 @@
       window.location.reload(); // the page's own words follow the language the person chose
       return;
     }
+    if (heard.length) announce.textContent = heard.join("\n");
     if (added) {
       settle();
       keepFocus(wasInLog);
@@ -217,6 +222,7 @@
 
   (async () => {
     await poll();
+    loaded = true;
     if (lastId === 0) await post({ kind: "open" });
     setInterval(poll, 4000);
   })();
