@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.bootstrap import Container
 from bot.console.routes import routes as console_routes
+from dialogs import crisis
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -44,6 +45,7 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        crisis.warm()  # the dictionary and the model are ready before the first message (and /healthz)
         threads = []
         retention = container.retention()
         if run_deliverer:
