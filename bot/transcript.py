@@ -9,6 +9,7 @@ from typing import Any
 from bot.clock import iso, shown
 from dialogs.i18n import N_
 from dialogs.i18n import gettext as _
+from dialogs.ruby import parenthesized
 from storage.records import TranscriptEntry
 
 AUTHORS = {"person": N_("本人・家族"), "bot": N_("つなぐ"), "counselor": N_("相談員")}
@@ -36,16 +37,18 @@ def describe_thread(entries: list[TranscriptEntry]) -> list[str]:
     described = []
     for entry in entries:
         for choice in entry.body.get("choices") or []:
-            labels[str(choice.get("id"))] = str(choice.get("label"))
-        described.append(describe(entry.body, labels))
+            labels[str(choice.get("id"))] = parenthesized(str(choice.get("label")))
+        text = describe(entry.body, labels)
+        described.append(parenthesized(text) if entry.author == "bot" else text)
     return described
 
 
 def to_json(entry: TranscriptEntry, zone: tzinfo) -> dict[str, Any]:
     """One message for `tsunagu thread --json` (its moment in the people's time zone)."""
+    text = describe(entry.body)
     return {"id": entry.id, "at": iso(entry.created_at, zone), "direction": entry.direction,
-            "from": entry.author, "text": describe(entry.body), "kind": entry.body.get("kind"),
-            "delivered": entry.delivered}
+            "from": entry.author, "text": parenthesized(text) if entry.author == "bot" else text,
+            "kind": entry.body.get("kind"), "delivered": entry.delivered}
 
 
 def render_text(entries: list[TranscriptEntry], zone: tzinfo) -> str:

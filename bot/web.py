@@ -3,6 +3,7 @@ zone."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -10,9 +11,11 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from bot.clock import JAPAN, shown
 from dialogs.i18n import gettext, ngettext, use_locale
+from dialogs.ruby import RUBY, without_readings
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -27,7 +30,18 @@ def environment() -> Environment:
     )
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["when"] = _when
+    env.filters["ruby"] = _ruby
+    env.filters["plain"] = without_readings
     return env
+
+
+def _ruby(text: str) -> Markup:
+    """`{{ text|ruby }}`: readings written 相談《そうだん》 as HTML ruby (the text escaped first)."""
+    def ruby(match: re.Match[str]) -> str:
+        base, reading = match.group(1) or match.group(2), match.group(3)
+        return f"<ruby>{base}<rp>（</rp><rt>{reading}</rt><rp>）</rp></ruby>"
+
+    return Markup(RUBY.sub(ruby, str(escape(text))))
 
 
 @pass_context

@@ -1,5 +1,5 @@
-"""What works at any step, typed or pressed: 戻る, やめる, 最初から, 削除, 共有をやめる, ヘルプ and the languages. One
-table: a command's button value, the words that name it, what it does and its line in the help text."""
+"""What works at any step, typed or pressed: 戻る, やめる, 最初から, ここまでで送る, 削除, 共有をやめる, ヘルプ and the
+languages. One table: a command's button value, the words that name it, what it does and its line in the help text."""
 
 from __future__ import annotations
 
@@ -47,6 +47,21 @@ def restart(turn: Turn) -> None:
     turn.ask_again()
 
 
+def send_now(turn: Turn) -> None:
+    """「ここまでで送る」: straight to the review with what is answered so far (only after consent)."""
+    step = turn.step
+    if step.final:
+        turn.say(_(prompts.ALREADY_SENT))
+    elif turn.intake.can_send_now(step.name):
+        step.settle(turn.conv.sheet)
+        turn.fire("send_now")
+        turn.ask_again()
+    elif step.name == "review":
+        turn.ask_again()
+    else:
+        turn.ask_again(_(prompts.SEND_NOW_LATER))
+
+
 def erase(turn: Turn) -> None:
     """Ask once whether everything written should be erased."""
     turn.conv.awaiting_erase = True
@@ -67,8 +82,8 @@ def unshare(turn: Turn) -> None:
 
 def show_help(turn: Turn) -> None:
     """The words that work at any step, then the question again."""
-    spoken = f"lang_{current_locale()}"  # no line for switching to the language being spoken
-    lines = [_(c.help) for c in COMMANDS if c.help and c.action != spoken]
+    spoken = next(language.action for language in LANGUAGES if language.code == current_locale())
+    lines = [_(c.help) for c in COMMANDS if c.help and c.action != spoken]  # none for the language being spoken
     turn.ask_again("\n".join([_("いつでも使えることば："), *lines]))
 
 
@@ -105,6 +120,8 @@ COMMANDS: tuple[Command, ...] = (
             N_("「やめる」ひと休み（続きから再開できます）")),
     Command("restart", ("最初から", "さいしょから", "はじめから", "start over", "restart"), restart,
             N_("「最初から」はじめからやり直す")),
+    Command("send_now", ("ここまでで送る", "ここまででおくる", "send now", "send what i have"), send_now,
+            N_("「ここまでで送る」いままでの答えで、送る前の確認へ")),
     Command("erase", ("削除", "さくじょ", "データを消して", "delete", "erase", "delete my data"), erase,
             N_("「削除」書いた内容を消す")),
     Command("unshare", ("共有をやめる", "同意を取り消す", "同意の取り消し", "stop sharing", "withdraw consent"),
@@ -113,7 +130,7 @@ COMMANDS: tuple[Command, ...] = (
             N_("「集まり」居場所やグループの予定を見る")),
     Command("help", ("ヘルプ", "へるぷ", "help", "使い方", "つかいかた"), show_help),
     Command("language", ("言語", "げんご", "言葉", "ことば", "language"), choose_language),
-    *(Command(f"lang_{language.code}", language.words, switch_to(language.code), language.help)
+    *(Command(language.action, language.words, switch_to(language.code), language.help)
       for language in LANGUAGES),
 )
 _BY_ACTION = {command.action: command for command in COMMANDS}

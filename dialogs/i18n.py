@@ -31,6 +31,17 @@ class Language:
     help: str
     moment: str
 
+    @property
+    def action(self) -> str:
+        """The command that switches to it, as a button value (`lang_ja_easy`: no @ in a choice id)."""
+        return "lang_" + self.code.replace("@", "_")
+
+
+# やさしい日本語 (easy Japanese, after the 在留支援のためのやさしい日本語ガイドライン): a POSIX modifier on ja, as
+# sr@latin is on sr. Babel parses it (Locale('ja', modifier='easy'): dates as in ja), pybabel keeps its catalog in
+# locales/ja@easy, and it fits the conversation's String(8) locale column. A private territory (ja_EZ) is refused
+# by Babel, and a script subtag (ja_Hira) would claim the text is written in kana only, which it is not.
+EASY = "ja@easy"
 
 # The languages on offer, the source first. Adding one here (and its catalog) is all a language needs: the
 # language buttons (chat and web chat page), the words that switch to it, the help line, TSUNAGU_DEFAULT_LOCALE,
@@ -38,6 +49,8 @@ class Language:
 LANGUAGES: tuple[Language, ...] = (
     Language("ja", "日本語", ("日本語", "にほんご", "japanese"), N_("「日本語」日本語に切りかえる"), "M月d日（E）H:mm"),
     Language("en", "English", ("english", "英語", "えいご"), N_("「English」英語に切りかえる"), "EEE d MMM, H:mm"),
+    Language(EASY, "やさしい にほんご", ("やさしい日本語", "やさしいにほんご", "やさしい にほんご", "easy japanese"),
+             N_("「やさしい日本語」やさしい日本語に切りかえる"), "M月d日（E）H:mm"),
 )
 SOURCE_LOCALE = LANGUAGES[0].code
 SUPPORTED_LOCALES: tuple[str, ...] = tuple(language.code for language in LANGUAGES)

@@ -13,6 +13,8 @@ __all__ = ["CONSENT_VERSION"]  # the consent wording's version, beside the wordi
 # What is said as it is: message ids, translated where they are said (`_(prompts.PAUSED)`).
 # Start over is not possible after the handoff.
 ALREADY_SENT = N_("相談はもう相談員に届いています。続きは、ここに書いてもらえれば相談員に届きます。")
+# 「ここまでで送る」 before the consent question is answered.
+SEND_NOW_LATER = N_("共有についての質問に答えたあとで、ここまでの内容を送れるようになります。")
 # A message with nothing readable in it.
 EMPTY = N_("メッセージが空のようでした。")
 # Pause: the next message resumes.
@@ -79,6 +81,6 @@ def erase_confirm() -> Reply:
 def language_choice() -> Reply:
     """The languages on offer (each label in its own language)."""
     return Reply(_("どの言葉で続けますか？"),
-                 tuple(Choice(f"language:lang_{language.code}", language.name) for language in LANGUAGES))
+                 tuple(Choice(f"language:{language.action}", language.name) for language in LANGUAGES))
 
 

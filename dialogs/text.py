@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from dialogs.model import Choice
+from dialogs.ruby import without_readings
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 _TRAILING = "。．.！!？?、,〜~ 　"
@@ -34,7 +35,7 @@ def match_typed(choices: tuple[Choice, ...], text: str) -> str | None:
         n = int(key)
         return choices[n - 1].id if 1 <= n <= len(choices) else None
     for choice in choices:
-        if fold(_MARKS.sub("", choice.label)) == key:
+        if fold(_MARKS.sub("", without_readings(choice.label))) == key:
             return choice.id
     return None
 

@@ -29,9 +29,11 @@ def label(mapping: dict[str, str], key: str) -> str:
     return _(mapping[key])
 
 
-def way_out(step: str) -> tuple[Choice, ...]:
-    """The back and pause buttons offered with every question."""
-    return (Choice(f"{step}:back", _("戻る")), Choice(f"{step}:pause", _("ひと休み")))
+def way_out(step: str, send_now: bool = True) -> tuple[Choice, ...]:
+    """The back and pause buttons offered with every question, and after consent 「ここまでで送る」 (straight to
+    the review with what is answered so far)."""
+    buttons = (Choice(f"{step}:back", _("戻る")), Choice(f"{step}:pause", _("ひと休み")))
+    return (*buttons, Choice(f"{step}:send_now", _("ここまでで送る"))) if send_now else buttons
 
 
 class Step:
@@ -78,6 +80,9 @@ class Step:
     def back(self, conv: Conversation) -> bool:
         """One question back within the step; False when the step's first question is asked already."""
         return False
+
+    def settle(self, sheet: Sheet) -> None:
+        """The person sends from this step (「ここまでで送る」): complete what its answers so far imply."""
 
     def reopen(self, sheet: Sheet) -> None:
         """The review opens this section again (details start afresh)."""

@@ -30,7 +30,7 @@ class Review(Step):
     def ask(self, conv: Conversation) -> list[Reply]:
         lines = [_("この内容で相談員に届けます。"), *self.intake.summary(conv.sheet)]
         return [Reply("\n".join(lines), (Choice("review:send", _("この内容で送る")), Choice("review:edit", _("なおす")),
-                                         *way_out("review")))]
+                                         *way_out("review", send_now=False)))]
 
     def edit_menu(self, conv: Conversation) -> Reply:
         """Which section to change: those that apply to this sheet."""

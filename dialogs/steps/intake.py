@@ -22,8 +22,9 @@ Transition = dict[str, Any]
 class Intake:
     """The steps in the order they are asked, then the review and the handoff."""
 
-    def __init__(self, steps: Sequence[Step]) -> None:
+    def __init__(self, steps: Sequence[Step], send_now_after: str = "consent") -> None:
         self.steps: tuple[Step, ...] = (*steps, Review(self), HandedOff())
+        self.send_now_after = send_now_after  # from the steps after this one, 「ここまでで送る」 opens the review
         self._by_name = {step.name: step for step in self.steps}
         if len(self._by_name) != len(self.steps):
             raise ValueError("two steps have one name")
@@ -33,7 +34,16 @@ class Intake:
         """The same intake with one more step after another (as a new step is registered)."""
         names = [s.name for s in self.steps[:-2]]
         at = names.index(after) + 1
-        return Intake([*self.steps[:at], step, *self.steps[at:-2]])
+        return Intake([*self.steps[:at], step, *self.steps[at:-2]], self.send_now_after)
+
+    def can_send_now(self, name: str) -> bool:
+        """Whether 「ここまでで送る」 works at this step: after consent, before the review."""
+        return name in self._send_now_sources()
+
+    def _send_now_sources(self) -> list[str]:
+        names = [s.name for s in self.steps[:-2]]
+        start = names.index(self.send_now_after) + 1 if self.send_now_after in names else len(names)
+        return names[start:]
 
     @property
     def states(self) -> tuple[str, ...]:
@@ -105,7 +115,8 @@ class Intake:
                 for t in _first_that_applies("back", ordered[index], ordered[index - 1::-1])]
 
     def _edits_and_restart(self) -> list[Transition]:
-        """`edit_<section>` from the review, `restart` from anywhere before the handoff, `erase` from anywhere."""
+        """`edit_<section>` from the review, `restart` from anywhere before the handoff, `erase` from anywhere,
+        `send_now` from any step after consent to the review."""
         edits: list[Transition] = [
             {"trigger": f"edit_{s.section}", "source": "review", "dest": s.name, "after": [_start_editing]}
             for s in self.sections()
@@ -113,7 +124,8 @@ class Intake:
         restart: Transition = {"trigger": "restart", "source": [s.name for s in self.steps if not s.final],
                                "dest": self.steps[0].name, "after": [_stop_editing]}
         erase: Transition = {"trigger": "erase", "source": "*", "dest": self.steps[0].name, "after": [_stop_editing]}
-        return [*edits, restart, erase]
+        send_now: Transition = {"trigger": "send_now", "source": self._send_now_sources(), "dest": "review"}
+        return [*edits, restart, erase, send_now]
 
     @cached_property
     def _machine(self) -> Machine:

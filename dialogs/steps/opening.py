@@ -78,7 +78,7 @@ class Who(Step):
     def ask(self, conv: Conversation) -> list[Reply]:
         choices = tuple(Choice(f"who:{value}", label(WRITER_LABELS, writer))
                         for value, writer in WRITER_BUTTONS.items())
-        return [Reply(_("いま書いているのは、どなたですか？"), choices + way_out("who"))]
+        return [Reply(_("いま書いているのは、どなたですか？"), choices + way_out("who", send_now=False))]
 
     def answer(self, turn: Turn, value: str | None) -> None:
         """Stores who is writing and asks for consent."""
@@ -111,7 +111,7 @@ class ConsentStep(Step):
                 Choice("consent:yes", _("共有してよい")),
                 Choice("consent:no", _("共有しない")),
                 Choice("consent:more", _("くわしく")),
-                *way_out("consent"),
+                *way_out("consent", send_now=False),
             ),
         )]
 

@@ -51,10 +51,7 @@ class Topics(Step):
         """Toggles topics (by button or typed numbers) until the person is done."""
         sheet = turn.conv.sheet
         if value == "done":
-            if len(sheet.topics) == 1:
-                sheet.main_topic = sheet.topics[0]
-            elif not sheet.topics:
-                sheet.main_topic = None
+            self.settle(sheet)
             turn.advance()
             return
         picked = _typed(turn.text or "") if value is None else ([value] if value in TOPIC_IDS else None)
@@ -73,6 +70,13 @@ class Topics(Step):
             turn.ask_again()
         else:
             turn.say(replace(self.toggles(sheet), update=True))
+
+    def settle(self, sheet: Sheet) -> None:
+        """One topic is the hardest one (◎); none, no hardest."""
+        if len(sheet.topics) == 1:
+            sheet.main_topic = sheet.topics[0]
+        elif not sheet.topics:
+            sheet.main_topic = None
 
     def summary(self, sheet: Sheet) -> list[str]:
         if not sheet.topics:

@@ -41,10 +41,9 @@ class Details(Step):
             turn.advance()
         elif value is None and turn.text:
             turn.conv.sheet.details.append(turn.text)
-            turn.say(Reply(
-                _("ありがとうございます。受け取りました。続けて書いても、「書き終えた」を押してもかまいません。"),
-                (Choice("details:done", _("書き終えた")), *way_out("details")),
-            ))
+            # outside the say() call: pybabel does not extract a message nested in a `say` keyword's call
+            thanks = _("ありがとうございます。受け取りました。続けて書いても、「書き終えた」を押してもかまいません。")
+            turn.say(Reply(thanks, (Choice("details:done", _("書き終えた")), *way_out("details"))))
         else:
             turn.stale()
 

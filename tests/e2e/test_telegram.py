@@ -104,6 +104,20 @@ def test_intake_and_counselor_exchange_by_webhook(server: Server, standin: Teleg
     assert TOKEN.encode() not in log, "the bot's token (in every Bot API URL) is in no log line"
 
 
+def test_send_now_reaches_the_handoff_in_at_most_eight_presses(server: Server, standin: TelegramStandIn) -> None:
+    assert server.cli("agency", "add", AGENCY, "--municipality", "足立区").returncode == 0
+    person = TelegramPerson(standin, 4111, webhook(server.url))
+    person.open()
+    for choice in ("welcome:start", "who:family", "consent:yes", "topics:hikikomori", "topics:send_now",
+                   "review:send"):
+        person.press(choice)
+    person.wait_for_text("送りました。ありがとうございます。")
+    print(f"\ntelegram: a family member with one topic reaches the handoff in {person.presses} presses")
+    assert person.presses <= 8
+    rows = queue(server)
+    assert [(r["channel"], r["topics"], r["main_topic"]) for r in rows] == [("telegram", ["hikikomori"], "hikikomori")]
+
+
 def test_webhook_refuses_what_is_not_telegram(server: Server, standin: TelegramStandIn) -> None:
     http = httpx.Client(base_url=server.url, timeout=10)
     update = standin.message(4102, "こんにちは")

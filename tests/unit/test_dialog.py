@@ -243,3 +243,55 @@ def test_help_repeats_the_question() -> None:
     chat.say("ヘルプ")
     assert "いつでも使えることば" in chat.replies[-2].text
     assert chat.last.choices[0].id == "consent:yes"
+
+
+def presses_to_handoff(chat: Chat) -> int:
+    """A family member's shortest way: start, who, consent, one topic, 「ここまでで送る」, send."""
+    chat.open()
+    script = ["welcome:start", "who:family", "consent:yes", "topics:hikikomori", "topics:send_now", "review:send"]
+    for choice in script:
+        chat.press(choice)
+    return len(script)
+
+
+def test_send_now_reaches_the_handoff_in_at_most_eight_presses() -> None:
+    chat = Chat()
+    presses = presses_to_handoff(chat)
+    assert presses <= 8
+    assert chat.conv.state == "handed_off"
+    assert chat.conv.sheet.topics == ["hikikomori"] and chat.conv.sheet.main_topic == "hikikomori"
+    assert HandoffRequested(urgent=False) in chat.events
+
+
+def test_send_now_is_offered_at_every_question_after_consent_and_keeps_the_answers() -> None:
+    for state in ("topics", "main_topic", "details", "wishes", "contact", "profile", "registrant"):
+        chat = Chat()
+        chat.walk_to(state)
+        assert f"{state}:send_now" in chat.offered(), state
+        before = chat.conv.sheet.to_dict()
+        chat.say("ここまでで送る")
+        assert chat.conv.state == "review", state
+        assert chat.conv.sheet.to_dict() == before
+        assert chat.offered()[0] == "review:send"
+
+
+def test_send_now_before_consent_is_explained_and_changes_nothing() -> None:
+    chat = Chat()
+    chat.walk_to("consent")
+    assert "consent:send_now" not in chat.offered()
+    chat.press("consent:send_now")
+    assert chat.conv.state == "consent"
+    assert "共有についての質問に答えたあとで" in chat.replies[-2].text
+    assert chat.last.choices[0].id == "consent:yes"
+
+
+def test_send_now_from_an_edited_section_returns_to_the_review() -> None:
+    chat = Chat()
+    chat.walk_to("review")
+    chat.press("review:edit")
+    chat.press("review:edit_contact")
+    chat.press("contact:send_now")
+    assert chat.conv.state == "review" and not chat.conv.editing
+    chat.press("review:send")
+    chat.press("handed_off:send_now")
+    assert chat.conv.state == "handed_off" and "もう相談員に届いています" in chat.last.text

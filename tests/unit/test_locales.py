@@ -63,12 +63,12 @@ def test_a_language_in_the_table_is_on_offer_everywhere(language: Language) -> N
     chat = Chat()
     chat.walk_to("who")
     chat.say("言語")
-    assert f"language:lang_{code}" in chat.offered()
-    chat.press(f"language:lang_{code}")
+    assert f"language:{language.action}" in chat.offered()
+    chat.press(f"language:{language.action}")
     assert chat.conv.locale == code
     for other in SUPPORTED_LOCALES:
         if other != code:
-            chat.press(f"*:lang_{other}")
+            chat.press(f"*:{next(lang.action for lang in LANGUAGES if lang.code == other)}")
             chat.say("ヘルプ" if other == "ja" else "help")
             with use_locale(other):
                 line = _(language.help)

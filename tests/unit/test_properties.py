@@ -14,14 +14,16 @@ STEP_NAMES = [*STATES, "resume", "erase", "*"]
 VALUES = [
     "start", "about", "later", "self", "family", "supporter", "skip", "yes", "no", "more", "done",
     "send", "edit", "edit_topics", "edit_profile", "edit_registrant", "back_to_review", "pause",
-    "back", "help", "restart", "erase", "lang_en", "lang_ja", "continue", "confirm", "cancel",
+    "back", "help", "restart", "erase", "lang_en", "lang_ja", "lang_ja_easy", "send_now", "continue", "confirm",
+    "cancel",
     "message", "skip_all", "gender_female", "age_20s", "rel_parent", "chat", "phone", "nonsense",
     *TOPIC_IDS,
 ]
 TEXTS = st.one_of(
     st.text(max_size=40),
     st.sampled_from(["1 3 15", "やめる", "戻る", "最初から", "削除", "ヘルプ", "English", "日本語",
-                     "はい", "消す", "昭和60年4月1日", "090-1234-5678", "足立区", "😊", "", "20", "1"]),
+                     "やさしい日本語", "ここまでで送る", "はい", "消す", "昭和60年4月1日", "090-1234-5678",
+                     "足立区", "😊", "", "20", "1"]),
 )
 MESSAGE = st.one_of(
     st.tuples(st.just("say"), TEXTS),

@@ -106,7 +106,8 @@ def test_the_topic_keyboard_has_every_choice_id_and_pairs_short_labels() -> None
     data = [b.callback_data for row in markup.inline_keyboard for b in row]
     assert data == [c.id for c in reply.choices]
     assert all(len(str(d).encode()) <= 64 for d in data)
-    assert [b.callback_data for b in markup.inline_keyboard[-1]] == ["topics:back", "topics:pause"]
+    assert [b.callback_data for b in markup.inline_keyboard[-2]] == ["topics:back", "topics:pause"]
+    assert [b.callback_data for b in markup.inline_keyboard[-1]] == ["topics:send_now"]
     assert len(markup.inline_keyboard) < len(reply.choices)
 
 

@@ -20,6 +20,7 @@ from linebot.v3.messaging import (
 
 from bot.channels.splitting import split_text
 from dialogs.model import Choice, Reply
+from dialogs.ruby import with_parentheses
 
 MAX_TEXT = 5000
 MAX_QUICK_REPLY = 13
@@ -39,7 +40,8 @@ def render_turn(replies: list[Reply]) -> list[Message]:
 
 
 def render(reply: Reply, quick_reply_allowed: bool = True) -> list[Message]:
-    """One reply as LINE messages."""
+    """One reply as LINE messages (readings of hard kanji in parentheses)."""
+    reply = with_parentheses(reply)
     chunks = split_text(reply.text or " ", MAX_TEXT)
     if not reply.choices:
         return [TextMessage(text=chunk) for chunk in chunks]

@@ -36,6 +36,8 @@ async def set_webhook(bot: Bot, url: str, secret: str) -> None:
     """Register the webhook with its secret, and the command menu in each language (ja the default)."""
     await bot.set_webhook(url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES))
     for locale in SUPPORTED_LOCALES:
+        if "@" in locale:
+            continue  # Telegram names languages by two letters only: ja@easy people see the ja menu
         with use_locale(locale):
             menu = [BotCommand(name, _(description)) for name, description in COMMANDS]
         await bot.set_my_commands(menu, language_code=None if locale == SOURCE_LOCALE else locale)

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.channels.splitting import split_text, units
 from dialogs.model import Choice, Reply
+from dialogs.ruby import with_parentheses
 
 MAX_TEXT = 4096
 SEPARATOR = "\n\n"
@@ -41,7 +42,8 @@ def bundle(replies: list[Reply]) -> list[Reply]:
 
 
 def render(reply: Reply) -> list[Part]:
-    """The messages that carry a reply; the keyboard rides on the last one."""
+    """The messages that carry a reply (readings of hard kanji in parentheses); the keyboard rides on the last one."""
+    reply = with_parentheses(reply)
     chunks = split_text(reply.text or " ", MAX_TEXT)
     markup = keyboard(reply.choices) if reply.choices else None
     return [Part(chunk, markup if i == len(chunks) - 1 else None) for i, chunk in enumerate(chunks)]
@@ -66,7 +68,7 @@ def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup:
 
 
 def _same_group(previous: InlineKeyboardButton, choice: Choice) -> bool:
-    """Way-out buttons (back, pause) pair with each other, not with an answer."""
-    way_out = ("back", "pause")
+    """Way-out buttons (back, pause, send now) pair with each other, not with an answer."""
+    way_out = ("back", "pause", "send_now")
     prev_way_out = str(previous.callback_data).endswith(tuple(f":{w}" for w in way_out))
     return prev_way_out == choice.id.endswith(tuple(f":{w}" for w in way_out))

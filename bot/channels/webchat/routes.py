@@ -9,6 +9,7 @@ import secrets
 import uuid
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -25,6 +26,7 @@ COOKIE_MAX_AGE = 180 * 24 * 3600
 MAX_BODY = 256 * 1024
 _EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 KINDS = ("text", "open", "sticker", "image", "file")
+LATEST = 10**18  # a message id past every message: the conversation alone
 
 
 class BadRequest(Refusal):
@@ -48,6 +50,7 @@ def _message(entry: TranscriptEntry) -> dict[str, Any]:
         "choice": body.get("choice"),
         "kind": body.get("kind"),
         "choices": body.get("choices", []),
+        "update": bool(body.get("update", False)),
         "delivered": entry.delivered,
         "at": entry.created_at.isoformat(),
     }
@@ -94,7 +97,15 @@ def routes(port: Port, default_locale: str) -> list[Route]:
     """The web chat's page and API."""
 
     async def page(request: Request) -> Response:
+        """The page in the person's chosen language once they have one, else their browser's."""
         locale = normalize_locale(request.headers.get("accept-language", "").split(",")[0], default_locale)
+        token = request.cookies.get(COOKIE)
+        if token:
+            try:
+                conv, _ = await port.thread(CHANNEL, user_key(token), LATEST)
+            except DBAPIError:
+                conv = None  # the database is away: the browser's language, and the page's script waits
+            locale = conv.locale if conv is not None else locale
         return HTMLResponse(render_page("chat.html", locale, languages=LANGUAGES))
 
     async def history(request: Request) -> Response:
