@@ -58,3 +58,14 @@ def test_the_issues_examples_fire(text: str) -> None:
 @pytest.mark.parametrize("text", ["死ぬほど眠い", "笑いすぎて死にそう", "電気が消えた", "消しゴム"])
 def test_the_issues_idioms_do_not(text: str) -> None:
     assert detect(text) == frozenset()
+
+
+def test_threads_read_at_once_and_each_gets_the_answer_it_would_alone() -> None:
+    """The service reads messages in several threads; SudachiPy's tokenizer must not be shared by them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"{text}。その{n}日後、{text}" for n, (_, text) in enumerate(labelled()[:200])]
+    alone = [detect(text) for text in texts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(detect, texts))
+    assert together == alone
