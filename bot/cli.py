@@ -78,6 +78,10 @@ def _parser() -> argparse.ArgumentParser:
     provisions.add_argument("--json", action="store_true", required=True)
     line = sub.add_parser("line", help="the LINE channel").add_subparsers(dest="line_command", required=True)
     line.add_parser("check", help="check the access token and LINE_API_BASE_URL (bot info)")
+    sub.add_parser("backup", help="write a backup of the database while serving (the key is not in it)").add_argument(
+        "file", help="a new file")
+    sub.add_parser("restore", help="restore a backup into an empty database (the key must be configured)").add_argument(
+        "file", help="a file written by `tsunagu backup`")
     return parser
 
 
@@ -298,6 +302,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code."""
     args = _parser().parse_args(argv)
     logs.configure(logging.INFO if args.command == "serve" else logging.WARNING)
+    if args.command in ("backup", "restore"):
+        return _backups(args)
     try:
         container = build(Settings.load())
     except (SettingsError, KeyError_) as exc:
@@ -317,6 +323,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise
     finally:
         container.close()
+
+
+def _backups(args: argparse.Namespace) -> int:
+    """Backup and restore build no service (a restore must not generate a key)."""
+    from sqlalchemy.exc import OperationalError
+
+    from bot.backups import run_backup, run_restore
+    from storage.backup import BackupError
+
+    try:
+        settings = Settings.load()
+        return (run_backup if args.command == "backup" else run_restore)(settings, args.file)
+    except (SettingsError, KeyError_, BackupError) as exc:
+        print(f"tsunagu: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError:
+        print("tsunagu: the database cannot be reached; check TSUNAGU_DATABASE_URL.", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
