@@ -18,7 +18,7 @@ from sqlalchemy import Engine, inspect, select
 from sqlalchemy.engine import make_url
 
 from storage.crypto import FieldCipher, KeyError_
-from storage.db import make_engine, normalize_url
+from storage.db import is_sqlite, libpq_url, make_engine, normalize_url
 from storage.rotation import ENCRYPTED
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -40,16 +40,6 @@ class Done:
     def to_dict(self) -> dict[str, object]:
         """For the command's JSON line."""
         return {"file": str(self.file), "engine": self.engine, "bytes": self.bytes}
-
-
-def is_sqlite(url: str) -> bool:
-    """Whether the URL names an SQLite database."""
-    return make_url(normalize_url(url)).get_backend_name() == "sqlite"
-
-
-def libpq_url(url: str) -> str:
-    """The URL as pg_dump and pg_restore read it (no SQLAlchemy driver name)."""
-    return make_url(normalize_url(url)).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def backup(url: str, target: Path) -> Done:

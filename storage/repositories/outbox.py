@@ -21,10 +21,16 @@ _DUE = (select(t.outbox)
                _out.conversation_id.not_in(bindparam("b_skip", expanding=True)))
         .order_by(_out.id).limit(bindparam("b_limit")))
 _earlier = t.outbox.alias("earlier")
+# On PostgreSQL the row is locked FOR UPDATE SKIP LOCKED: a process that meets another's claim in flight moves on
+# at once instead of waiting for it (SQLite has one writer at a time and no row locks; the clause is left out).
+_CLAIMABLE = (select(_out.id)
+              .where(_out.id == bindparam("b_id"), _out.status == "pending",
+                     _out.next_attempt_at <= bindparam("b_now"),
+                     ~select(_earlier.c.id).where(_earlier.c.conversation_id == _out.conversation_id,
+                                                  _earlier.c.id < _out.id, _earlier.c.status == "pending").exists())
+              .with_for_update(skip_locked=True))
 _CLAIM = (update(t.outbox)
-          .where(_out.id == bindparam("b_id"), _out.status == "pending", _out.next_attempt_at <= bindparam("b_now"),
-                 ~select(_earlier.c.id).where(_earlier.c.conversation_id == _out.conversation_id,
-                                              _earlier.c.id < _out.id, _earlier.c.status == "pending").exists())
+          .where(_out.id.in_(_CLAIMABLE.scalar_subquery()))
           .values(next_attempt_at=bindparam("b_until"))
           .returning(_out.id))
 _MARK_SENT = (update(t.outbox).where(_out.id == bindparam("b_id"))
