@@ -89,3 +89,17 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.zone = container.settings.timezone  # the console's pages show moments in it
     return app
+
+
+def worker_app() -> Starlette:
+    """One worker of `tsunagu serve --workers N` (uvicorn starts each in a process of its own): the service built
+    from the same settings; the parent has applied the migrations."""
+    import logging
+
+    from bot import logs
+    from bot.bootstrap import build
+    from bot.settings import Settings
+
+    logs.configure(logging.INFO)
+    logging.getLogger("uvicorn.access").propagate = False  # as in one process: no access log (uvicorn's was set)
+    return create_app(build(Settings.load()))

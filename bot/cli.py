@@ -32,7 +32,9 @@ class Usage(Exception):
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tsunagu", description="Tsunagu (つなぐ) reception bot.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="apply migrations, then serve HTTP and deliver replies")
+    serve = sub.add_parser("serve", help="apply migrations, then serve HTTP and deliver replies")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="processes sharing the port (PostgreSQL only above 1; a dead one is started again)")
     db = sub.add_parser("db", help="database tasks").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply migrations")
     agency = sub.add_parser("agency", help="agencies").add_subparsers(dest="agency_command", required=True)
@@ -89,10 +91,18 @@ def _serve(c: Container, args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.app import create_app
+    from storage.db import is_sqlite
 
+    if args.workers < 1:
+        raise Usage("--workers takes a number of processes, 1 or more.")
+    if args.workers > 1 and is_sqlite(c.settings.database_url):
+        raise Usage("--workers above 1 needs PostgreSQL (SQLite has one writer); set TSUNAGU_DATABASE_URL.")
     c.migrate()
-    log.info("serving on http://%s:%s", c.settings.host, c.settings.port)
-    uvicorn.run(create_app(c), host=c.settings.host, port=c.settings.port, log_config=None,
+    log.info("serving on http://%s:%s with %d worker(s)", c.settings.host, c.settings.port, args.workers)
+    if args.workers > 1:
+        c.engine.dispose()  # each worker builds its own service from the same settings
+    uvicorn.run(create_app(c) if args.workers == 1 else "bot.app:worker_app", factory=args.workers > 1,
+                workers=args.workers, host=c.settings.host, port=c.settings.port, log_config=None,
                 access_log=False, proxy_headers=True, forwarded_allow_ips=c.settings.forwarded_allow_ips)
     return 0
 
