@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from bot.cli import main
 
@@ -15,6 +16,7 @@ def test_sqlite_refuses_more_than_one_worker_in_one_sentence(workers: str, says:
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv("TSUNAGU_DATABASE_URL", raising=False)
     monkeypatch.setenv("TSUNAGU_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("TSUNAGU_DATA_KEY", Fernet.generate_key().decode())
     monkeypatch.chdir(tmp_path)
     assert main(["serve", "--workers", workers]) == 2
     err = capsys.readouterr().err
