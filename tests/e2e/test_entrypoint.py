@@ -78,7 +78,8 @@ def test_a_wrong_setting_stops_at_once_and_an_absent_database_is_waited_for(tmp_
     began = time.monotonic()
     gone = run(absent)
     waited = time.monotonic() - began
-    assert gone.returncode == 1 and "cannot be reached" in gone.stderr and waited >= 3
+    assert gone.returncode == 1 and gone.stderr.count("cannot be reached") >= 2, "tried again while it waited"
+    assert waited >= 2  # TSUNAGU_DB_WAIT counts whole seconds of `date +%s`
 
 
 @pytest.mark.postgres
