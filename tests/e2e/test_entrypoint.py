@@ -73,7 +73,7 @@ def test_a_wrong_setting_stops_at_once_and_an_absent_database_is_waited_for(tmp_
     began = time.monotonic()
     wrong = run(environment(tmp_path, TSUNAGU_PORT="eighty"))
     assert wrong.returncode == 2 and "TSUNAGU_PORT" in wrong.stderr and time.monotonic() - began < 20
-    absent = environment(tmp_path, TSUNAGU_DB_WAIT="3",
+    absent = environment(tmp_path, TSUNAGU_DB_WAIT="8",
                          TSUNAGU_DATABASE_URL=f"postgresql://postgres@127.0.0.1:{free_port()}/none")
     began = time.monotonic()
     gone = run(absent)
