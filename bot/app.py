@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 from bot.bootstrap import Container
 from bot.console.routes import routes as console_routes
 from bot.singletons import ALERTS, RETENTION, background_name, leadership, while_held
+from dialogs import crisis
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -47,6 +48,7 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        crisis.warm()  # the dictionary and the model are ready before the first message (and /healthz)
         background = [(background_name(channel.name, i), task) for channel in container.channels
                       for i, task in enumerate(channel.background(container.port))]
         lead = leadership(container.settings.database_url, [RETENTION, ALERTS, *(n for n, _ in background)])
