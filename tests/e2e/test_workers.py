@@ -145,7 +145,7 @@ def test_kill_9_of_the_singleton_holder_while_people_write(tmp_path: Path, stand
               f"{len(web.clients) * web.messages} web chat messages ({web.retried} retried), takeover "
               f"{', '.join(f'{t:.1f} s' for t in takeovers)}, replies lost {lost}, sent twice {twice}")
         assert lost == 0
-        assert all(t < 5 for t in takeovers), "another process takes over within seconds"
+        assert all(t < 10 for t in takeovers), "another takes over within seconds (about one on a quiet machine)"
         assert twice <= 2 * 64, "sent twice only where a delivery was cut short (at most the deliverer's in flight)"
     finally:
         server.stop()
