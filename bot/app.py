@@ -1,5 +1,6 @@
 """The ASGI app: /healthz, /metrics, the console, and the routes of every configured channel; the outbox
-deliverer, the staff alerts, retention and the channels' background tasks (Telegram polling) run beside it."""
+deliverer, the staff alerts, retention and the channels' background tasks (Telegram polling) run beside it, the
+last three in one process of the deployment (bot/singletons.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import text
@@ -19,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.bootstrap import Container
 from bot.console.routes import routes as console_routes
+from bot.singletons import ALERTS, RETENTION, background_name, leadership, while_held
 from dialogs import crisis
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -46,19 +49,23 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         crisis.warm()  # the dictionary and the model are ready before the first message (and /healthz)
+        background = [(background_name(channel.name, i), task) for channel in container.channels
+                      for i, task in enumerate(channel.background(container.port))]
+        lead = leadership(container.settings.database_url, [RETENTION, ALERTS, *(n for n, _ in background)])
         threads = []
         retention = container.retention()
         reminders = container.reminders()
         if run_deliverer:
-            threads = [threading.Thread(target=retention.run_daily, name="retention", daemon=True),
+            threads = [threading.Thread(target=retention.run_daily, name="retention", daemon=True,
+                                        kwargs={"may_run": partial(lead.holds, RETENTION)}),
                        threading.Thread(target=container.deliverer.run_forever, name="outbox", daemon=True),
                        threading.Thread(target=reminders.run_forever, name="reminders", daemon=True)]
             if container.alerter is not None:
-                threads.append(threading.Thread(target=container.alerter.run_forever, name="alerts", daemon=True))
+                threads.append(threading.Thread(target=container.alerter.run_forever, name="alerts", daemon=True,
+                                                kwargs={"may_run": partial(lead.holds, ALERTS)}))
             for thread in threads:
                 thread.start()
-        tasks = [asyncio.create_task(task(), name=f"{channel.name}-background")
-                 for channel in container.channels for task in channel.background(container.port)]
+        tasks = [asyncio.create_task(while_held(lead, name, task), name=name) for name, task in background]
         try:
             yield
         finally:
@@ -71,8 +78,9 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
             reminders.stop()
             if container.alerter is not None:
                 container.alerter.stop()
-            for thread in threads[1:]:  # retention's thread sleeps a day at a time; it is a daemon
+            for thread in threads:
                 thread.join(timeout=5)
+            lead.stop()
             for channel in container.channels:
                 await channel.close()
 
@@ -86,3 +94,17 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.zone = container.settings.timezone  # the console's pages show moments in it
     return app
+
+
+def worker_app() -> Starlette:
+    """One worker of `tsunagu serve --workers N` (uvicorn starts each in a process of its own): the service built
+    from the same settings; the parent has applied the migrations."""
+    import logging
+
+    from bot import logs
+    from bot.bootstrap import build
+    from bot.settings import Settings
+
+    logs.configure(logging.INFO)
+    logging.getLogger("uvicorn.access").propagate = False  # as in one process: no access log (uvicorn's was set)
+    return create_app(build(Settings.load()))

@@ -33,7 +33,9 @@ class Usage(Exception):
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tsunagu", description="Tsunagu (つなぐ) reception bot.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="apply migrations, then serve HTTP and deliver replies")
+    serve = sub.add_parser("serve", help="apply migrations, then serve HTTP and deliver replies")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="processes sharing the port (PostgreSQL only above 1; a dead one is started again)")
     db = sub.add_parser("db", help="database tasks").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply migrations")
     agency = sub.add_parser("agency", help="agencies").add_subparsers(dest="agency_command", required=True)
@@ -85,6 +87,10 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--output", help="write to this file instead of standard output")
     line = sub.add_parser("line", help="the LINE channel").add_subparsers(dest="line_command", required=True)
     line.add_parser("check", help="check the access token and LINE_API_BASE_URL (bot info)")
+    sub.add_parser("backup", help="write a backup of the database while serving (the key is not in it)").add_argument(
+        "file", help="a new file")
+    sub.add_parser("restore", help="restore a backup into an empty database (the key must be configured)").add_argument(
+        "file", help="a file written by `tsunagu backup`")
     return parser
 
 
@@ -92,10 +98,18 @@ def _serve(c: Container, args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.app import create_app
+    from storage.db import is_sqlite
 
+    if args.workers < 1:
+        raise Usage("--workers takes a number of processes, 1 or more.")
+    if args.workers > 1 and is_sqlite(c.settings.database_url):
+        raise Usage("--workers above 1 needs PostgreSQL (SQLite has one writer); set TSUNAGU_DATABASE_URL.")
     c.migrate()
-    log.info("serving on http://%s:%s", c.settings.host, c.settings.port)
-    uvicorn.run(create_app(c), host=c.settings.host, port=c.settings.port, log_config=None,
+    log.info("serving on http://%s:%s with %d worker(s)", c.settings.host, c.settings.port, args.workers)
+    if args.workers > 1:
+        c.engine.dispose()  # each worker builds its own service from the same settings
+    uvicorn.run(create_app(c) if args.workers == 1 else "bot.app:worker_app", factory=args.workers > 1,
+                workers=args.workers, host=c.settings.host, port=c.settings.port, log_config=None,
                 access_log=False, proxy_headers=True, forwarded_allow_ips=c.settings.forwarded_allow_ips)
     return 0
 
@@ -336,6 +350,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code."""
     args = _parser().parse_args(argv)
     logs.configure(logging.INFO if args.command == "serve" else logging.WARNING)
+    if args.command in ("backup", "restore"):
+        return _backups(args)
     try:
         container = build(Settings.load())
     except (SettingsError, KeyError_) as exc:
@@ -355,6 +371,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise
     finally:
         container.close()
+
+
+def _backups(args: argparse.Namespace) -> int:
+    """Backup and restore build no service (a restore must not generate a key)."""
+    from sqlalchemy.exc import OperationalError
+
+    from bot.backups import run_backup, run_restore
+    from storage.backup import BackupError
+
+    try:
+        settings = Settings.load()
+        return (run_backup if args.command == "backup" else run_restore)(settings, args.file)
+    except (SettingsError, KeyError_, BackupError) as exc:
+        print(f"tsunagu: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError:
+        print("tsunagu: the database cannot be reached; check TSUNAGU_DATABASE_URL.", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

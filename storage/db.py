@@ -24,6 +24,16 @@ def normalize_url(url: str) -> str:
     return url
 
 
+def is_sqlite(url: str) -> bool:
+    """Whether the URL names an SQLite database."""
+    return make_url(normalize_url(url)).get_backend_name() == "sqlite"
+
+
+def libpq_url(url: str) -> str:
+    """The URL as libpq reads it (pg_dump, pg_restore, a psycopg connection of our own): no SQLAlchemy driver."""
+    return make_url(normalize_url(url)).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def default_url(data_dir: Path) -> str:
     """The embedded database in the data directory."""
     return f"sqlite:///{(data_dir / 'tsunagu.sqlite3').resolve()}"

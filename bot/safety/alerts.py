@@ -93,12 +93,13 @@ class Alerter:
         self._stop.set()
         self._wake.set()
 
-    def run_forever(self, idle: float = 2.0) -> None:
-        """Send due alerts until stopped."""
+    def run_forever(self, idle: float = 2.0, may_run: Callable[[], bool] = lambda: True) -> None:
+        """Send due alerts until stopped, in the rounds when `may_run` says this process is the one sending."""
         loop = asyncio.new_event_loop()
         try:
             while not self._stop.is_set():
-                loop.run_until_complete(self.send_due())
+                if may_run():
+                    loop.run_until_complete(self.send_due())
                 self._wake.wait(idle)
                 self._wake.clear()
         finally:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -87,16 +88,25 @@ class Retention:
         uow.conversations.delete(conversation_id)
         uow.audit.record(ACTOR, "delete_unfinished", conversation_id, now)
 
-    def run_daily(self, first_after: float = 60.0) -> None:
-        """Run once a day until stopped (the first run soon after start)."""
-        wait = first_after
-        while not self._stop.wait(wait):
-            try:
-                report = self.run()
-                log.info("retention: %s", report.to_dict())
-            except Exception as exc:  # a failed run is retried tomorrow; serving goes on
-                log.error("retention run failed: %s", type(exc).__name__)
-            wait = 24 * 3600
+    def run_daily(self, first_after: float = 60.0, may_run: Callable[[], bool] = lambda: True,
+                  check_every: float = 5.0) -> None:
+        """Run once a day until stopped, while `may_run` says this process is the one that runs it (looked at
+        every `check_every` seconds): the first run `first_after` seconds after it became the one."""
+        due: float | None = None
+        while not self._stop.wait(check_every):
+            if not may_run():
+                due = None
+                continue
+            now = time.monotonic()
+            if due is None:
+                due = now + first_after
+            if now >= due:
+                try:
+                    report = self.run()
+                    log.info("retention: %s", report.to_dict())
+                except Exception as exc:  # a failed run is retried tomorrow; serving goes on
+                    log.error("retention run failed: %s", type(exc).__name__)
+                due = time.monotonic() + 24 * 3600
 
     def stop(self) -> None:
         """End run_daily."""

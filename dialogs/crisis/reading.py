@@ -6,6 +6,7 @@ a wish, a past the writer says is over, fiction, something quoted, someone else 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -86,8 +87,20 @@ def hiragana(text: str) -> str:
 
 
 @cache
+def _dictionary() -> Any:
+    return Dictionary(dict="core")
+
+
+_local = threading.local()
+
+
 def _tokenizer() -> Any:
-    return Dictionary(dict="core").tokenizer(mode=SplitMode.C)
+    """This thread's tokenizer: a SudachiPy tokenizer is not to be shared by threads (two at once raise
+    SudachiError, a 500), and the service reads messages in several threads; the dictionary is loaded once."""
+    tokenizer = getattr(_local, "tokenizer", None)
+    if tokenizer is None:
+        tokenizer = _local.tokenizer = _dictionary().tokenizer(mode=SplitMode.C)
+    return tokenizer
 
 
 def warm() -> None:

@@ -24,7 +24,8 @@ class StaffAlerts(Repository):
         """Due alerts, each leased for one attempt (another process will not take it meanwhile)."""
         a = t.staff_alerts.c
         ids = self.conn.execute(select(a.id).where(a.status == "pending", a.next_attempt_at <= now)
-                                .order_by(a.id).limit(limit)).scalars().all()
+                                .order_by(a.id).limit(limit)
+                                .with_for_update(skip_locked=True)).scalars().all()
         taken = []
         for alert_id in ids:
             row = self.conn.execute(

@@ -52,8 +52,8 @@ class Server:
 
 
 def start(data_dir: Path, database_url: str | None = None, extra_env: dict[str, str] | None = None,
-          port: int | None = None) -> Server:
-    """Start `tsunagu serve` and wait until /healthz answers."""
+          port: int | None = None, args: tuple[str, ...] = ()) -> Server:
+    """Start `tsunagu serve [args]` and wait until /healthz answers."""
     port = port or free_port()
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("TSUNAGU_", "TELEGRAM_", "LINE_")) or k == timeshift.ENV}
@@ -64,7 +64,7 @@ def start(data_dir: Path, database_url: str | None = None, extra_env: dict[str, 
     log = data_dir.parent / f"serve-{port}.log"
     with log.open("ab") as out:
         command = [sys.executable, "-m", "tests.timeshift"] if env.get(timeshift.ENV) else TSUNAGU  # a clock sent on
-        process = subprocess.Popen([*command, "serve"], env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([*command, "serve", *args], env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

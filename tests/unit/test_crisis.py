@@ -83,3 +83,14 @@ def test_nothing_in_nothing_out() -> None:
 
 def test_a_very_long_message_is_read_without_trouble() -> None:
     assert "suicide" in detect("今日も一日部屋にいました。" * 40 + "もう死にたい。" + "おやすみなさい。" * 40)
+
+
+def test_threads_read_at_once_and_each_gets_the_answer_it_would_alone() -> None:
+    """The service reads messages in several threads; SudachiPy's tokenizer must not be shared by them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"{text}。その{n}日後、{text}" for n, (_, _, _, text) in enumerate(labelled()[:200])]
+    alone = [detect(text) for text in texts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(detect, texts))
+    assert together == alone
