@@ -102,8 +102,8 @@ def _upgrade(c: Container, args: argparse.Namespace) -> int:
 def _agency_add(c: Container, args: argparse.Namespace) -> int:
     c.migrate()
     agency = c.admin.add_agency(OPERATOR, args.name, args.municipality)
-    print(json.dumps({"id": agency.id, "name": agency.name, "municipalities": list(agency.municipalities)},
-                     ensure_ascii=False))
+    print(json.dumps({"id": agency.id, "name": agency.name, "municipalities": list(agency.municipalities),
+                      "code": agency.code}, ensure_ascii=False))
     return 0
 
 

@@ -7,6 +7,8 @@
   const input = document.getElementById("text");
   const status = document.getElementById("status");
   let lastId = 0;
+  // The agency of the outreach link the person came by (/chat?a=<code>): only its code, used at first contact.
+  const via = new URLSearchParams(window.location.search).get("a");
 
   const newId = () => (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random()).replace(/[^A-Za-z0-9_-]/g, "");
 
@@ -47,6 +49,7 @@
 
   async function post(body) {
     body.event_id = newId();
+    if (via) body.via = via;
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         const response = await fetch("/chat/api/messages?after=" + lastId, {
