@@ -22,7 +22,7 @@ from dialogs.i18n import use_locale
 from storage.records import Agency
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs Debian's chromium)")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
 TOKYO = ZoneInfo("Asia/Tokyo")
 AGENCY = Agency(7, "ひだまり相談室", False, ("足立区",), "mon-fri 10:00-18:00, sat 10:00-12:00", "k7m2qp")
 ALL = Settings.load({"TSUNAGU_PUBLIC_URL": "https://tsunagu.example.jp", "LINE_CHANNEL_SECRET": "s",
