@@ -10,6 +10,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 
 from bot import logs
 from bot.bootstrap import Container, build
@@ -76,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
     provisions = sub.add_parser("provisions", help="the provision log: every relay to another agency (Art. 29)")
     provisions.add_argument("--since", help="YYYY-MM-DD")
     provisions.add_argument("--json", action="store_true", required=True)
+    outreach = sub.add_parser("outreach", help="print an agency's poster or card (audited as a download)")
+    outreach.add_argument("--agency", help="the agency's name")
+    outreach.add_argument("--format", default="pdf", help="pdf (default) or png")
+    outreach.add_argument("--size", default="poster", help="poster (A4, default) or card (91 x 55 mm)")
+    outreach.add_argument("--language", default="ja", help="a language code of the chat, such as ja or en")
+    outreach.add_argument("--output", help="the file to write")
     line = sub.add_parser("line", help="the LINE channel").add_subparsers(dest="line_command", required=True)
     line.add_parser("check", help="check the access token and LINE_API_BASE_URL (bot info)")
     return parser
@@ -152,6 +159,27 @@ def _provisions(c: Container, args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise Usage("--since takes a date like 2026-11-01.") from exc
     print(json.dumps(c.cases.provisions(OPERATOR, since), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _outreach(c: Container, args: argparse.Namespace) -> int:
+    from bot.cases.outreach import Order
+
+    if not args.agency or not args.output:
+        raise Usage("Name the agency with --agency and the file to write with --output.")
+    output = Path(args.output)
+    if not output.parent.is_dir():
+        raise Usage(f"The folder {str(output.parent)!r} does not exist.")
+    c.migrate()
+    agency = c.outreach.agency_named(OPERATOR, args.agency)
+    order = Order(agency.id, args.size, args.language, args.format)
+    data, _name = c.outreach.download(OPERATOR, order)
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise Usage(f"Cannot write {args.output}: {exc.strerror}.") from exc
+    print(json.dumps({"agency": agency.name, "size": order.size, "language": order.language,
+                      "format": order.format, "output": str(output), "bytes": len(data)}, ensure_ascii=False))
     return 0
 
 
@@ -284,6 +312,7 @@ COMMANDS: dict[tuple[str, ...], Callable[[Container, argparse.Namespace], int]] 
     ("keys", "new"): _keys_new,
     ("keys", "rotate"): _keys_rotate,
     ("provisions",): _provisions,
+    ("outreach",): _outreach,
 }
 
 

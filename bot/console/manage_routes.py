@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "crisis": N_("危険のサインを受けた"), "handoff_complete": N_("受付を完了した"),
     "send_resource": N_("相談先を送った"), "retention": N_("保存期間を過ぎた記録を消した"),
     "delete_unfinished": N_("途中の受付を消した"), "export_provisions": N_("提供記録を書き出した"),
+    "outreach_preview": N_("ポスター・カードを表示した"), "outreach_download": N_("ポスター・カードを保存した"),
 }
 ROLE_LABELS = {"counselor": N_("相談員"), "supervisor": N_("スーパーバイザー"), "admin": N_("管理者")}
 
