@@ -12,7 +12,7 @@ from bot.cases.errors import Invalid, NotFound, Refused
 from bot.clock import Clock, utcnow
 from bot.outreach.links import channel_links
 from bot.outreach.material import SIZES, render_material
-from bot.outreach.printing import FORMATS, NoBrowser, chromium_path, print_material
+from bot.outreach.printing import FORMATS, NoBrowser, Overflow, chromium_path, print_material
 from bot.safety.contacts import Contact
 from bot.settings import Settings
 from dialogs.i18n import N_, SUPPORTED_LOCALES
@@ -96,6 +96,9 @@ class Outreach:
                                   chromium_path(self._settings.env))
         except NoBrowser as exc:
             raise Refused(str(exc), N_("印刷にはChromiumが必要です。管理者に連絡してください。")) from exc
+        except Overflow as exc:
+            raise Invalid(f"{exc} Print the poster, or shorten the agency's name.",
+                          N_("入りきりません。ポスターを選ぶか、機関名を短くしてください。")) from exc
         self._record(actor, "outreach_download", agency, order)
         return data, order.filename(agency)
 

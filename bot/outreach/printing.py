@@ -11,6 +11,14 @@ from bot.outreach.material import Size
 FORMATS = ("pdf", "png")
 
 
+class Overflow(ValueError):
+    """The material does not fit its page (a very long agency name, many crisis lines on a card)."""
+
+
+_OVERFLOWS = ("(() => { const s = document.querySelector('.sheet');"
+              " return !!s && s.scrollHeight > s.clientHeight + 1; })()")
+
+
 class NoBrowser(RuntimeError):
     """Chromium is not installed where the settings say (or on the PATH)."""
 
@@ -25,7 +33,8 @@ def chromium_path(env: Mapping[str, str]) -> str:
 
 
 def print_material(html: str, size: Size, fmt: str, browser_path: str) -> bytes:
-    """The page as PDF or PNG bytes (a blocking call: run it off the event loop)."""
+    """The page as PDF or PNG bytes (a blocking call: run it off the event loop); Overflow when it does not fit
+    its page, rather than cut it off."""
     from playwright.sync_api import sync_playwright
 
     width, height = size.viewport
@@ -36,6 +45,8 @@ def print_material(html: str, size: Size, fmt: str, browser_path: str) -> bytes:
             page.route("**/*", lambda route: route.abort())  # self-contained: nothing leaves the machine
             page.set_content(html, wait_until="load")
             page.evaluate("document.fonts.ready")
+            if page.evaluate(_OVERFLOWS):
+                raise Overflow(f"The {size.name} cannot hold all of it.")
             if fmt == "pdf":
                 return page.pdf(width=f"{size.width_mm}mm", height=f"{size.height_mm}mm", print_background=True,
                                 prefer_css_page_size=True, margin={"top": "0", "right": "0", "bottom": "0",

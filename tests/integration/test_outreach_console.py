@@ -75,6 +75,7 @@ def test_an_admin_downloads_any_agency_as_png_and_pdf_and_both_are_audited(conta
     assert codes == {f"http://127.0.0.1:8000/chat?a={agency(container, MACHIDA).code}"}
     pdf = admin.get(f"/console/outreach/{machida}/download?size=poster&language=en&format=pdf")
     assert pdf.headers["content-type"] == "application/pdf" and len(PdfReader(io.BytesIO(pdf.content)).pages) == 1
+    assert f"/chat?a={agency(container, MACHIDA).code}" in admin.get("/console/admin").text  # where admins find it
     downloads = [a for a in audit_actions(container) if a[1] == "outreach_download"]
     assert downloads == [("admin@tsunagu.example", "outreach_download", str(machida))] * 2
 

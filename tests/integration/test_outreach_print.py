@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from bot.outreach.links import ChannelLink, channel_links
 from bot.outreach.material import SIZES, hours_text, render_material
-from bot.outreach.printing import print_material
+from bot.outreach.printing import Overflow, print_material
 from bot.safety.contacts import always_open, load_contacts
 from bot.settings import Settings
 from dialogs.i18n import use_locale
@@ -73,3 +73,11 @@ def test_the_pdf_is_one_page_of_its_size_with_the_hours_and_the_crisis_lines(siz
         hours = hours_text(AGENCY, TOKYO)
     for expected in [hours, AGENCY.name, *(c.number for c in always_open(load_contacts()))]:
         assert plain(expected) in text, expected
+
+
+def test_what_does_not_fit_its_page_is_refused_rather_than_cut_off() -> None:
+    long_name = Agency(8, "ひきこもり地域支援センター" * 14, False, (), None, "k7m2qp")
+    html = render_material(long_name, channel_links(ALL, "k7m2qp"), load_contacts(), SIZES["card"], "ja", TOKYO)
+    assert CHROMIUM is not None
+    with pytest.raises(Overflow, match="card cannot hold"):
+        print_material(html, SIZES["card"], "png", CHROMIUM)
