@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test test-shifted setup lint typecheck i18n-extract i18n-update diagram clean bench
+.PHONY: run test test-shifted setup lint typecheck i18n-extract i18n-update diagram clean bench crisis-train crisis-bench
 
 setup: $(STAMP) $(MO)
 
@@ -46,6 +46,14 @@ i18n-update: i18n-extract
 
 bench: setup
 	$(BIN)/python bench/run.py --write
+
+# The crisis check's model: cross-validated by writer, then fitted on every labelled message (docs/crisis.md).
+crisis-train: setup
+	$(BIN)/python bench/crisis_train.py
+
+# Detection time per message, and the time until a served Tsunagu is ready with the check loaded.
+crisis-bench: setup
+	$(BIN)/python bench/crisis_speed.py --write
 
 diagram: setup
 	$(BIN)/python -c "from dialogs.steps import mermaid; open('docs/dialog.mmd','w').write(mermaid())"

@@ -21,6 +21,7 @@ from bot.bootstrap import Container
 from bot.console.http import guarded
 from bot.console.outreach_routes import routes as outreach_routes
 from bot.console.routes import routes as console_routes
+from dialogs import crisis
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -46,6 +47,7 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        crisis.warm()  # the dictionary and the model are ready before the first message (and /healthz)
         threads = []
         retention = container.retention()
         if run_deliverer:

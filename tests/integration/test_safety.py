@@ -126,6 +126,19 @@ def test_an_open_case_becomes_urgent_and_idioms_change_nothing(uow: Callable[[],
         assert case.priority == "urgent" and case.basis is None
 
 
+def test_a_past_that_is_over_gets_no_alarm_but_the_counselor_reads_it(uow: Callable[[], UnitOfWork]) -> None:
+    person = visitor(uow, MONDAY_MORNING, alerts=("webhook",))
+    person.walk()
+    past = "昔はリスカしてたけど、もう何年もやってない。今は大丈夫です"
+    replies = person.send(past)
+    assert not any("119" in r or "いのちの電話" in r for r in replies)
+    with uow() as unit:
+        [case] = unit.handoffs.queue()
+        assert case.priority == "normal" and unit.alerts.for_handoff(case.id) == []
+    _, thread = person.service.thread("webchat", person.user)
+    assert any(m.author == "person" and m.body.get("text") == past for m in thread), "kept for the counselor"
+
+
 def test_out_of_hours_the_person_is_told_once_when_counselors_read(uow: Callable[[], UnitOfWork]) -> None:
     person = visitor(uow, SATURDAY_NIGHT)
     person.walk(until="review")
