@@ -20,6 +20,8 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.bootstrap import Container
+from bot.console.http import guarded
+from bot.console.outreach_routes import routes as outreach_routes
 from bot.console.routes import routes as console_routes
 from bot.singletons import ALERTS, RETENTION, background_name, leadership, while_held
 from dialogs import crisis
@@ -88,6 +90,7 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         *console_routes(container.accounts, container.cases, container.admin, container.clock),
+        *outreach_routes(guarded(container.accounts), container.outreach),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         *(route for channel in container.channels for route in channel.routes(container.port)),
     ]

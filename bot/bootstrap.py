@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from bot.cases import Cases
 from bot.cases.accounts import Accounts
 from bot.cases.admin import Admin
+from bot.cases.outreach import Outreach
 from bot.channels.port import Port
 from bot.channels.registry import Channel, Setup, configured
 from bot.clock import Clock, utcnow
@@ -59,6 +60,11 @@ class Container:
     def uow(self) -> UnitOfWork:
         """A new unit of work."""
         return SqlUnitOfWork(self.engine, self.cipher)
+
+    @property
+    def outreach(self) -> Outreach:
+        """Posters and cards from this configuration (bot.cases.outreach)."""
+        return Outreach(self.uow, self.settings, self.care.contacts, self.clock)
 
     def retention(self) -> Retention:
         """The retention task for the configured periods."""

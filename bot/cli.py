@@ -9,7 +9,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 from bot import logs
 from bot.bootstrap import Container, build
@@ -17,17 +17,14 @@ from bot.cases.actor import OPERATOR, ROLES
 from bot.cases.errors import CaseError
 from bot.cases.exports import queue_entry
 from bot.cases.reading import QueueFilter
+from bot.cli_reports import outreach, stats
 from bot.clock import today
 from bot.settings import Settings, SettingsError
-from dialogs.i18n import use_locale
+from bot.usage import Usage
 from storage.crypto import KeyError_, load_keys
 from storage.rotation import Progress, new_key, rotate
 
 log = logging.getLogger("tsunagu")
-
-
-class Usage(Exception):
-    """A command-line mistake."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -85,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--agency", help="one agency (default: every agency together)")
     stats.add_argument("--format", choices=("json", "csv", "xlsx"), required=True)
     stats.add_argument("--output", help="write to this file instead of standard output")
+    outreach = sub.add_parser("outreach", help="print an agency's poster or card (audited as a download)")
+    outreach.add_argument("--agency", help="the agency's name")
+    outreach.add_argument("--format", default="pdf", help="pdf (default) or png")
+    outreach.add_argument("--size", default="poster", help="poster (A4, default) or card (91 x 55 mm)")
+    outreach.add_argument("--language", default="ja", help="a language code of the chat, such as ja or en")
+    outreach.add_argument("--output", help="the file to write")
     line = sub.add_parser("line", help="the LINE channel").add_subparsers(dest="line_command", required=True)
     line.add_parser("check", help="check the access token and LINE_API_BASE_URL (bot info)")
     sub.add_parser("backup", help="write a backup of the database while serving (the key is not in it)").add_argument(
@@ -123,8 +126,8 @@ def _upgrade(c: Container, args: argparse.Namespace) -> int:
 def _agency_add(c: Container, args: argparse.Namespace) -> int:
     c.migrate()
     agency = c.admin.add_agency(OPERATOR, args.name, args.municipality)
-    print(json.dumps({"id": agency.id, "name": agency.name, "municipalities": list(agency.municipalities)},
-                     ensure_ascii=False))
+    print(json.dumps({"id": agency.id, "name": agency.name, "municipalities": list(agency.municipalities),
+                      "code": agency.code}, ensure_ascii=False))
     return 0
 
 
@@ -173,36 +176,6 @@ def _provisions(c: Container, args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise Usage("--since takes a date like 2026-11-01.") from exc
     print(json.dumps(c.cases.provisions(OPERATOR, since), ensure_ascii=False, indent=2))
-    return 0
-
-
-def _day(text: str | None, option: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text is not None else None
-    except ValueError as exc:
-        raise Usage(f"{option} takes a date like 2026-04-01.") from exc
-
-
-def _stats(c: Container, args: argparse.Namespace) -> int:
-    from bot.cases.statistics import StatsRequest
-    from bot.stats.export import export
-
-    asked = StatsRequest(_day(args.first, "--from"), _day(args.last, "--to"), args.agency, export=args.format)
-    c.migrate()
-    with use_locale(c.settings.default_locale):
-        result = c.cases.statistics(OPERATOR, asked)
-        shown = result.report
-        heading = f"{shown['from']} – {shown['to']} {result.agency or '*'} (<{shown['min_cell']})"
-        data = export(shown, args.format, heading)
-    if args.output:
-        try:
-            with open(args.output, "wb") as out:
-                out.write(data)
-        except OSError as exc:
-            raise Usage(f"Cannot write {args.output}: {exc.strerror}.") from exc
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
     return 0
 
 
@@ -335,7 +308,8 @@ COMMANDS: dict[tuple[str, ...], Callable[[Container, argparse.Namespace], int]] 
     ("keys", "new"): _keys_new,
     ("keys", "rotate"): _keys_rotate,
     ("provisions",): _provisions,
-    ("stats",): _stats,
+    ("stats",): stats,
+    ("outreach",): outreach,
 }
 
 

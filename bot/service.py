@@ -92,6 +92,8 @@ class Service:
                 return Handled(duplicate=True, conversation_id=None)
             conv = uow.conversations.lock(inbound.channel, inbound.user_key, now)
             assert conv.id is not None
+            if inbound.via and conv.last_active_at is None:
+                self._came_via(uow, conv.id, inbound.via)
             if self._flooding(conv, inbound, now):
                 return self._slow(uow, conv, inbound, now, delivery)
             outcome = engine.handle(conv, inbound, self._zone)
@@ -149,8 +151,7 @@ class Service:
         if crisis is None and not to_counselor:
             return replies
         handoff = uow.handoffs.open_for_conversation(conv.id)
-        agency = uow.agencies.get(handoff.agency_id) if handoff else uow.agencies.for_municipality(
-            conv.sheet.person.municipality)
+        agency = uow.agencies.get(handoff.agency_id) if handoff else self._route(uow, conv)
         hours = agency_hours(agency, self._zone)
         gone = away(hours, now)
         told = conv.after_hours_until is not None and now < datetime.fromisoformat(conv.after_hours_until)
@@ -219,8 +220,28 @@ class Service:
             pass  # already in the thread as the inbound message; the console reads it there
         return None
 
+    @staticmethod
+    def _came_via(uow: UnitOfWork, conversation_id: str, code: str) -> None:
+        """A first contact through an agency's outreach link: recorded for routing and counting (an unknown
+        code is ignored, and the person is routed as anyone else)."""
+        agency = uow.agencies.by_code(code)
+        if agency is not None:
+            uow.conversations.came_via(conversation_id, agency.id)
+
+    @staticmethod
+    def _route(uow: UnitOfWork, conv: Conversation) -> Agency | None:
+        """The agency that serves the person's municipality; while none does (or it is not known yet), the
+        agency whose outreach link brought them; else the default one."""
+        municipality = conv.sheet.person.municipality
+        if conv.id is not None and not uow.agencies.routes(municipality):
+            via = uow.conversations.via(conv.id)
+            agency = uow.agencies.get(via) if via is not None else None
+            if agency is not None:
+                return agency
+        return uow.agencies.for_municipality(municipality)
+
     def _agency(self, uow: UnitOfWork, conv: Conversation) -> Agency:
-        agency = uow.agencies.for_municipality(conv.sheet.person.municipality)
+        agency = self._route(uow, conv)
         if agency is None:
             raise NotFound("No agency exists; run `tsunagu db upgrade` to create the default one.")
         return agency

@@ -200,6 +200,7 @@ class Inbound:
     choice_id: str | None = None
     locale_hint: str | None = None
     kind: str = "text"
+    via: str | None = None  # the agency code of the outreach link the person came by (web chat /chat?a=<code>)
 
 
 @dataclass(frozen=True)

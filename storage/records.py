@@ -16,6 +16,7 @@ class Agency:
     is_default: bool
     municipalities: tuple[str, ...] = ()
     hours: str | None = None
+    code: str | None = None  # in its outreach link, /chat?a=<code> (names the agency, nobody else)
 
 
 @dataclass(frozen=True)

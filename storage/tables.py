@@ -71,6 +71,7 @@ agencies = Table(
     Column("is_default", Boolean, nullable=False, default=False),
     _ts("created_at"),
     Column("hours", String(200), nullable=True),  # "mon-fri 09:00-17:00" (bot.safety.hours); None: the default
+    Column("code", String(16), nullable=True, unique=True),  # in the outreach link /chat?a=<code>; not secret
 )
 
 agency_municipalities = Table(
@@ -94,8 +95,10 @@ conversations = Table(
     _ts("updated_at"),
     _ts("unreachable_at", nullable=True),
     Column("stopped_step", String(32), nullable=True),  # the intake's step (kept through erasure: statistics)
+    Column("via_agency_id", Integer, nullable=True),  # whose outreach link brought the first contact (counted)
     UniqueConstraint("channel", "user_key", name="uq_conversations_channel_user_key"),
     Index("ix_conversations_stats", "created_at", "stopped_step"),  # the funnel, read from the index alone
+    Index("ix_conversations_via_agency_id", "via_agency_id"),
 )
 
 dropped_intakes = Table(  # intakes deleted unfinished by retention: only where they stopped, for the funnel

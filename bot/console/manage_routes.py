@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "send_resource": N_("相談先を送った"), "retention": N_("保存期間を過ぎた記録を消した"),
     "delete_unfinished": N_("途中の受付を消した"), "export_provisions": N_("提供記録を書き出した"),
     "view_gatherings": N_("集まりの一覧を見た"), "calendar_rotate": N_("カレンダーのURLを作り直した"),
+    "outreach_preview": N_("ポスター・カードを表示した"), "outreach_download": N_("ポスター・カードを保存した"),
 }
 ROLE_LABELS = {"counselor": N_("相談員"), "supervisor": N_("スーパーバイザー"), "admin": N_("管理者")}
 

@@ -80,10 +80,17 @@ def describe_hours(contact: Contact, at: datetime) -> str:
         return _("時間は日によって異なります")
     if contact.hours.always:
         return _("24時間")
-    schedule = "、".join(_span_text(contact.hours, n) for n in range(len(contact.hours.spans)))
+    schedule = schedule_text(contact.hours)
     if contact.hours.is_open(at):
         return _("いま受付中・{schedule}").format(schedule=schedule)
     return schedule
+
+
+def schedule_text(hours: Hours) -> str:
+    """A weekly schedule as people read it (「月〜金 9:00〜17:00」, translated); 「24時間」 when always open."""
+    if hours.always:
+        return _("24時間")
+    return _("、").join(_span_text(hours, n) for n in range(len(hours.spans)))  # the list separator
 
 
 def _span_text(hours: Hours, index: int) -> str:
@@ -101,7 +108,7 @@ def _span_text(hours: Hours, index: int) -> str:
         when = _("{first}〜{last}").format(first=_(DAY_NAMES[days[0]]), last=_(DAY_NAMES[days[-1]]))
     else:
         when = "・".join(_(DAY_NAMES[d]) for d in days)
-    return f"{when} {start}〜{end}"
+    return _("{when} {start}〜{end}").format(when=when, start=start, end=end)
 
 
 def contact_lines(contacts: list[Contact], at: datetime, locale: str) -> str:

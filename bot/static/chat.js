@@ -14,6 +14,8 @@
   const GRID_FROM = 9; // a question with this many answer buttons shows them as a compact grid
   const known = new Map(); // choice id -> the label the person saw on it
   let lastId = 0;
+  // The agency of the outreach link the person came by (/chat?a=<code>): only its code, used at first contact.
+  const via = new URLSearchParams(window.location.search).get("a");
 
   for (const button of document.querySelectorAll("header button[data-choice]")) {
     known.set(button.dataset.choice, button.textContent.trim());
@@ -183,6 +185,7 @@
 
   async function post(body) {
     body.event_id = newId();
+    if (via) body.via = via;
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         const response = await fetch("/chat/api/messages?after=" + lastId, {

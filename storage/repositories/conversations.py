@@ -130,6 +130,15 @@ class Conversations(Repository):
             self.conn.execute(delete(table).where(table.c.conversation_id == conversation_id))
         self.conn.execute(delete(t.conversations).where(_conv.id == conversation_id))
 
+    def came_via(self, conversation_id: str, agency_id: int) -> None:
+        """Record whose outreach link brought the first contact (kept once; plaintext, for counting)."""
+        self.conn.execute(update(t.conversations).where(_conv.id == conversation_id, _conv.via_agency_id.is_(None))
+                          .values(via_agency_id=agency_id))
+
+    def via(self, conversation_id: str) -> int | None:
+        """The agency whose outreach link brought the conversation, if any."""
+        return self.conn.execute(select(_conv.via_agency_id).where(_conv.id == conversation_id)).scalar()
+
     def mark_unreachable(self, conversation_id: str, now: datetime) -> None:
         """The person blocked the bot or left the channel: stop sending until they write again."""
         self.conn.execute(update(t.conversations).where(_conv.id == conversation_id).values(unreachable_at=now))

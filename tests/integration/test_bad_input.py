@@ -90,7 +90,8 @@ chat_bodies = st.one_of(
     json_values,
     st.fixed_dictionaries({}, optional={"text": maybe(texts), "choice": maybe(st.text(max_size=40)),
                                         "kind": maybe(st.sampled_from(["open", "text", "sticker"])),
-                                        "event_id": maybe(st.text(max_size=70))}))
+                                        "event_id": maybe(st.text(max_size=70)),
+                                        "via": maybe(st.text(max_size=20))}))
 
 
 @pytest.fixture(scope="module")

@@ -91,7 +91,8 @@ def test_each_role_gets_only_its_pages(container: Container) -> None:
     counselor = signed_in(container, "a1@adachi.example")
     supervisor = signed_in(container, "sv@adachi.example")
     admin = signed_in(container, "admin@tsunagu.example")
-    manage_routes = console_routes(container, "/console/canned") + console_routes(container, "/console/audit")
+    manage_routes = (console_routes(container, "/console/canned") + console_routes(container, "/console/audit")
+                     + console_routes(container, "/console/outreach"))
     admin_routes = console_routes(container, "/console/admin")
     form = {"name": "x", "municipalities": "x", "email": "x@example.org", "agency": "1", "role": "admin",
             "password": PASSWORD, "title": "x", "body": "x"}
@@ -105,6 +106,7 @@ def test_each_role_gets_only_its_pages(container: Container) -> None:
         assert uow.agencies.by_name("x") is None and uow.counselors.by_email("x@example.org") is None
         assert uow.counselors.by_email("a1@adachi.example").role == "counselor"  # type: ignore[union-attr]
     assert supervisor.get("/console/audit").status_code == 200
+    assert supervisor.get("/console/outreach").status_code == 200
     assert admin.get("/console/admin").status_code == 200
     assert "/console/admin" not in supervisor.get("/console").text
     assert "/console/audit" not in counselor.get("/console").text

@@ -25,6 +25,7 @@ COOKIE = "tsunagu_chat"
 COOKIE_MAX_AGE = 180 * 24 * 3600
 MAX_BODY = 256 * 1024
 _EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_VIA = re.compile(r"^[a-z0-9]{1,16}$")  # an agency code (storage.repositories.agencies.new_code)
 KINDS = ("text", "open", "sticker", "image", "file")
 LATEST = 10**18  # a message id past every message: the conversation alone
 
@@ -69,7 +70,8 @@ def _answer(conv: Conversation | None, entries: list[TranscriptEntry], **more: o
 
 
 def parse_message(raw: bytes, content_type: str) -> dict[str, Any]:
-    """Validate the POST body: {"text": str} | {"choice": id} | {"kind": "open"}, plus an optional event_id."""
+    """Validate the POST body: {"text": str} | {"choice": id} | {"kind": "open"}, plus an optional event_id and
+    `via`, the agency code of the link the person came by (one that is not a code is dropped: ordinary routing)."""
     if "application/json" not in content_type:
         raise BadRequest("Send JSON (Content-Type: application/json).")
     try:
@@ -90,7 +92,9 @@ def parse_message(raw: bytes, content_type: str) -> dict[str, Any]:
         raise BadRequest("`event_id` must be 1-64 letters, digits, - or _.")
     if text is None and choice is None and kind == "text":
         kind = "open"
-    return {"text": text, "choice": choice, "kind": kind, "event_id": event_id}
+    via = data.get("via")
+    via = via.lower() if isinstance(via, str) and _VIA.match(via.lower()) else None
+    return {"text": text, "choice": choice, "kind": kind, "event_id": event_id, "via": via}
 
 
 def routes(port: Port, default_locale: str) -> list[Route]:
@@ -127,7 +131,7 @@ def routes(port: Port, default_locale: str) -> list[Route]:
             channel=CHANNEL, user_key=user_key(token), event_id=fields["event_id"],
             received_at=port.clock(), text=fields["text"], choice_id=fields["choice"],
             locale_hint=request.headers.get("accept-language", "").split(",")[0] or None,
-            kind=fields["kind"],
+            kind=fields["kind"], via=fields["via"],
         )
         handled = await port.take(CHANNEL, Incoming(inbound))
         response = _answer(*await port.thread(CHANNEL, inbound.user_key, after),
