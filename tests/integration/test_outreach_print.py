@@ -81,3 +81,14 @@ def test_what_does_not_fit_its_page_is_refused_rather_than_cut_off() -> None:
     assert CHROMIUM is not None
     with pytest.raises(Overflow, match="card cannot hold"):
         print_material(html, SIZES["card"], "png", CHROMIUM)
+
+
+@pytest.mark.parametrize("size", ["poster", "card"])
+def test_easy_japanese_material_fits_one_page_with_readings_as_ruby(size: str) -> None:
+    html = render_material(AGENCY, channel_links(ALL, AGENCY.code), load_contacts(), SIZES[size], "ja@easy", TOKYO)
+    assert "<ruby>" in html and "《" not in html, "readings are ruby, never the marks"
+    reader = PdfReader(io.BytesIO(printed(channel_links(ALL, AGENCY.code), size, "ja@easy", "pdf")))
+    assert len(reader.pages) == 1
+    text = plain(reader.pages[0].extract_text())
+    for number in [c.number for c in always_open(load_contacts())]:
+        assert plain(number) in text, number
