@@ -65,11 +65,18 @@ def _sqlite_backup(url: str, target: Path) -> None:
     source_path = make_url(normalize_url(url)).database
     if not source_path or source_path == ":memory:" or not Path(source_path).is_file():
         raise BackupError("There is no SQLite database to back up at TSUNAGU_DATABASE_URL.")
-    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=10)
+    _sqlite_copy(f"file:{source_path}?mode=ro", target, self_contained=True)
+
+
+def _sqlite_copy(source_uri: str, target: Path, self_contained: bool) -> None:
+    """Copy a SQLite database with its online backup API, in one step: a consistent snapshot however the service
+    writes meanwhile; `self_contained` leaves one file (the copy keeps the source's WAL mode otherwise)."""
+    source = sqlite3.connect(source_uri, uri=True, timeout=10)
     dest = sqlite3.connect(target)
     try:
-        source.backup(dest)  # one step: a consistent snapshot, however the service writes meanwhile
-        dest.execute("PRAGMA journal_mode=DELETE")  # one self-contained file (the copy kept the source's WAL)
+        source.backup(dest)
+        if self_contained:
+            dest.execute("PRAGMA journal_mode=DELETE")
     finally:
         dest.close()
         source.close()
@@ -118,14 +125,7 @@ def _sqlite_restore(source: Path, url: str) -> None:
     if target.exists() and target.stat().st_size and not _empty(url):
         raise BackupError(f"The database {target} is not empty; restore into an empty data directory.")
     target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro&immutable=1", uri=True)
-    dest = sqlite3.connect(target)
-    try:
-        src.backup(dest)
-    finally:
-        dest.close()
-        src.close()
-    os.chmod(target, 0o600)
+    _sqlite_copy(f"file:{source}?mode=ro&immutable=1", target, self_contained=False)
 
 
 def _pg_restore(source: Path, url: str) -> None:
