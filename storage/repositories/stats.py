@@ -160,13 +160,16 @@ class Stats(Repository):
     def _outreach(self, raw: RawStats, start: datetime, end: datetime, agency_id: int | None) -> None:
         """First contacts (conversations opened in the period) that came in through an agency's outreach link,
         by that agency's name; for one agency, its own link only."""
-        c, a = t.conversations.c, t.agencies.c
-        stmt = (select(a.name, func.count()).join_from(t.conversations, t.agencies, a.id == c.via_agency_id)
-                .where(c.created_at >= start, c.created_at < end).group_by(a.name))
-        if agency_id is not None:
-            stmt = stmt.where(c.via_agency_id == agency_id)
-        for name, n in self.conn.execute(stmt):
-            raw.outreach[str(name)] += int(n)
+        a = t.agencies.c
+        for table, via, opened in ((t.conversations, t.conversations.c.via_agency_id, t.conversations.c.created_at),
+                                   (t.dropped_intakes, t.dropped_intakes.c.via_agency_id,
+                                    t.dropped_intakes.c.opened_at)):  # and those retention deleted unfinished
+            stmt = (select(a.name, func.count()).join_from(table, t.agencies, a.id == via)
+                    .where(opened >= start, opened < end).group_by(a.name))
+            if agency_id is not None:
+                stmt = stmt.where(via == agency_id)
+            for name, n in self.conn.execute(stmt):
+                raw.outreach[str(name)] += int(n)
 
     def _gatherings(self, raw: RawStats, start: datetime, end: datetime, agency_id: int | None) -> None:
         """「行ってみたい」 said and reminders asked for in the period, by gathering (every gathering: which one is

@@ -142,16 +142,19 @@ def keep_gatherings(container: Container) -> None:
 
 
 def outreach_and_gatherings(container: Container) -> None:
-    """Who came through which agency's link: web-1 and web-5 the default agency's, tg-2 町田市's, line-4 町田市's
-    (but its conversation opened in November). 「行ってみたい」 and reminders, by the day they were said: manbou
-    by web-1 for two meetings and tg-2 (3), and line-4 in November (not counted), one reminder by web-1; family
-    by web-5 with a reminder; demae by tg-2 with a reminder; "gone" (no longer in the file) by line-4."""
+    """Who came through which agency's link: web-1, web-5 and web-7 (which retention deletes unfinished) the
+    default agency's, tg-2 町田市's, line-4 町田市's (but its conversation opened in November). 「行ってみたい」 and
+    reminders, by the day they were said: manbou by web-1 for two meetings and tg-2 (3), and line-4 in November
+    (not counted), one reminder by web-1; family by web-5 with a reminder; demae by tg-2 with a reminder; "gone"
+    (no longer in the file) by line-4."""
     keep_gatherings(container)
     saturday = datetime(2026, 12, 26, 14, 0, tzinfo=TOKYO)
     with container.uow() as uow:
         conv = {user: _conversation(uow, channel, user) for channel, user in (
-            ("webchat", "web-1"), ("webchat", "web-5"), ("telegram", "tg-2"), ("line", "line-4"))}
-        for user, agency in (("web-1", ADACHI), ("web-5", ADACHI), ("tg-2", MACHIDA), ("line-4", MACHIDA)):
+            ("webchat", "web-1"), ("webchat", "web-5"), ("telegram", "tg-2"), ("line", "line-4"),
+            ("webchat", "web-7"))}
+        for user, agency in (("web-1", ADACHI), ("web-5", ADACHI), ("tg-2", MACHIDA), ("line-4", MACHIDA),
+                             ("web-7", ADACHI)):
             found = uow.agencies.by_name(agency)
             assert found is not None
             uow.conversations.came_via(conv[user], found.id)

@@ -51,7 +51,7 @@ EVERY_AGENCY = {
     "crisis": {"urgent": 1, "flag_to_claim": zeros(WAITS, lt_1h=1)},
     "relays": RELAYS,
     "outcomes": zeros(OUTCOMES, connected=1, erased=1, open=4),
-    "by_outreach_link": {ADACHI: 2, MACHIDA: 1},
+    "by_outreach_link": {ADACHI: 3, MACHIDA: 1},
     "gatherings": [gathering("adachi-demae", 1, 1), gathering("gone", 1, 0), gathering("machida-family", 1, 1),
                    gathering("machida-manbou", 3, 1)],
 }
@@ -108,7 +108,7 @@ def test_the_shown_report_hides_small_numbers_and_is_audited(seeded: Container) 
     assert shown["by_channel"] == {"telegram": "<3", "line": "<3", "webchat": "<3"}
     assert shown["funnel"]["opened"] == 7 and shown["funnel"]["handoff_sent"] == 4
     assert shown["after_hours_share"] == 0.5 and "after_hours" not in shown
-    assert shown["by_outreach_link"] == {ADACHI: "<3", MACHIDA: "<3"}
+    assert shown["by_outreach_link"] == {ADACHI: 3, MACHIDA: "<3"}
     assert shown["gatherings"][-1] == gathering("machida-manbou", 3, "<3")
     with seeded.uow() as uow:
         entry = uow.audit.search(None, "operator", "export_stats", None, None, None, None, 5)[0]
