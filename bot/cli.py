@@ -83,11 +83,11 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--format", choices=("json", "csv", "xlsx"), required=True)
     stats.add_argument("--output", help="write to this file instead of standard output")
     outreach = sub.add_parser("outreach", help="print an agency's poster or card (audited as a download)")
-    outreach.add_argument("--agency", help="the agency's name")
+    outreach.add_argument("--agency", help="the agency's name, or all (one file per agency into --output)")
     outreach.add_argument("--format", default="pdf", help="pdf (default) or png")
     outreach.add_argument("--size", default="poster", help="poster (A4, default) or card (91 x 55 mm)")
     outreach.add_argument("--language", default="ja", help="a language code of the chat, such as ja or en")
-    outreach.add_argument("--output", help="the file to write")
+    outreach.add_argument("--output", help="the file to write (with --agency all: the folder)")
     line = sub.add_parser("line", help="the LINE channel").add_subparsers(dest="line_command", required=True)
     line.add_parser("check", help="check the access token and LINE_API_BASE_URL (bot info)")
     sub.add_parser("backup", help="write a backup of the database while serving (the key is not in it)").add_argument(

@@ -45,23 +45,34 @@ def stats(c: Container, args: argparse.Namespace) -> int:
     return 0
 
 
+EVERY_AGENCY = "all"  # `tsunagu outreach --agency all`: one file per agency into the --output folder
+
+
 def outreach(c: Container, args: argparse.Namespace) -> int:
-    """`tsunagu outreach`: an agency's poster or card printed to a file (audited)."""
+    """`tsunagu outreach`: an agency's poster or card printed to a file, or every agency's into a folder
+    (`--agency all`, each file named by the agency's code); each agency's download audited."""
     from bot.cases.outreach import Order
 
     if not args.agency or not args.output:
         raise Usage("Name the agency with --agency and the file to write with --output.")
     output = Path(args.output)
+    every = args.agency.strip() == EVERY_AGENCY
+    if every and not output.is_dir():
+        raise Usage(f"With --agency all, --output names a folder, and {args.output!r} is not one.")
     if not output.parent.is_dir():
         raise Usage(f"The folder {str(output.parent)!r} does not exist.")
     c.migrate()
-    agency = c.outreach.agency_named(OPERATOR, args.agency)
-    order = Order(agency.id, args.size, args.language, args.format)
-    data, _name = c.outreach.download(OPERATOR, order)
-    try:
-        output.write_bytes(data)
-    except OSError as exc:
-        raise Usage(f"Cannot write {args.output}: {exc.strerror}.") from exc
-    print(json.dumps({"agency": agency.name, "size": order.size, "language": order.language,
-                      "format": order.format, "output": str(output), "bytes": len(data)}, ensure_ascii=False))
+    agencies = c.outreach.agencies(OPERATOR) if every else [c.outreach.agency_named(OPERATOR, args.agency)]
+    printed = []
+    for agency in agencies:  # every one printed before any is written: a refusal leaves no half set behind
+        order = Order(agency.id, args.size, args.language, args.format)
+        data, name = c.outreach.download(OPERATOR, order)
+        printed.append((agency, order, output / name if every else output, data))
+    for agency, order, target, data in printed:
+        try:
+            target.write_bytes(data)
+        except OSError as exc:
+            raise Usage(f"Cannot write {target}: {exc.strerror}.") from exc
+        print(json.dumps({"agency": agency.name, "size": order.size, "language": order.language,
+                          "format": order.format, "output": str(target), "bytes": len(data)}, ensure_ascii=False))
     return 0

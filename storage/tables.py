@@ -107,6 +107,7 @@ dropped_intakes = Table(  # intakes deleted unfinished by retention: only where 
     Column("channel", String(16), nullable=False),
     _ts("opened_at"),
     Column("stopped_step", String(32), nullable=True),
+    Column("via_agency_id", Integer, nullable=True),  # whose outreach link brought it (counted)
     Index("ix_dropped_intakes_opened_at", "opened_at"),
 )
 

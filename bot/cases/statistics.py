@@ -64,7 +64,8 @@ class Statistics(Work):
         if raw is None:
             raw = self._count(*key)
             self._recent.put(key, raw, self._clock())
-        report = protect(build(raw, period, self.min_cell))
+        own_gatherings = None if name is None else tuple(g.id for g in self.gatherings if g.agency == name)
+        report = protect(build(raw, period, self.min_cell, own_gatherings))
         with self.unit() as (uow, now):
             detail = f"from={period.first} to={period.last} agency={name or '*'}"
             record(uow, actor, "export_stats" if asked.export else "view_stats", now,

@@ -18,7 +18,7 @@ def chart(table: Table) -> Markup | None:
     """The chart that fits a table, or None for a table that is clearer alone (relays)."""
     if table.key == "by_hour_weekday":
         return heat_map(table)
-    if table.key in ("relays",):
+    if table.key in ("relays",) or not table.rows:
         return None
     return bars(table)
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from dialogs.model import AGE_BANDS
 from dialogs.steps import STATES
 from dialogs.topics import TOPIC_IDS
-from storage.repositories.stats import NO_ANSWER, WAIT_BUCKETS, RawStats
+from storage.repositories.stats import GATHERING_COUNTS, NO_ANSWER, WAIT_BUCKETS, RawStats
 
 UNKNOWN = "unknown"
 WRITERS = ("self", "family", "supporter", UNKNOWN)
@@ -40,8 +40,9 @@ class Period:
         return start, datetime.combine(self.last + timedelta(days=1), time(0), tzinfo=self.zone)
 
 
-def build(raw: RawStats, period: Period, min_cell: int) -> dict[str, Any]:
-    """The exact report (every count an int)."""
+def build(raw: RawStats, period: Period, min_cell: int, gatherings: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The exact report (every count an int). `gatherings`: the gathering ids to report, zero where none was
+    counted (an agency's own); None: every gathering counted."""
     return {
         "from": period.first.isoformat(), "to": period.last.isoformat(), "min_cell": min_cell,
         "cases": {"new": raw.new, "returning": raw.total - raw.new, "people": raw.people, "total": raw.total},
@@ -65,7 +66,15 @@ def build(raw: RawStats, period: Period, min_cell: int) -> dict[str, Any]:
         "relays": [{"from": src, "to": dst, **{a: raw.relays.get((src, dst, a), 0) for a in RELAY_ANSWERS}}
                    for src, dst in sorted({(s, d) for s, d, _ in raw.relays})],
         "outcomes": _fill(OUTCOMES, _sum(raw.outcomes, lambda k: k if k in OUTCOMES else "other"), unknown=False),
+        "by_outreach_link": {name: raw.outreach[name] for name in sorted(raw.outreach)},
+        "gatherings": _gatherings(raw, gatherings),
     }
+
+
+def _gatherings(raw: RawStats, ids: tuple[str, ...] | None) -> list[dict[str, Any]]:
+    """One row per gathering, by id: how many would like to go, how many asked for a reminder."""
+    chosen = sorted({gathering for gathering, _ in raw.gatherings}) if ids is None else list(ids)
+    return [{"gathering": g, **{key: raw.gatherings.get((g, key), 0) for key in GATHERING_COUNTS}} for g in chosen]
 
 
 def _fill(keys: tuple[str, ...], counts: dict[str, int], unknown: bool = True) -> dict[str, int]:

@@ -66,6 +66,12 @@ def tables(shown: dict[str, Any]) -> list[Table]:
               (gettext(N_("つないだ機関")), gettext(N_("つなぎ先")), *(gettext(v) for v in RELAY_ANSWERS.values())),
               tuple((row["from"], (row["to"], *(row[k] for k in RELAY_ANSWERS))) for row in shown["relays"])),
         _simple("outcomes", N_("終結時の結果"), shown["outcomes"], {**OUTCOME_LABELS, **MORE_OUTCOMES}),
+        Table("by_outreach_link", gettext(N_("周知のリンクから来た最初の相談")),
+              (gettext(N_("リンクの機関")), gettext(COUNT)),
+              tuple((name, (n,)) for name, n in shown["by_outreach_link"].items())),
+        Table("gatherings", gettext(N_("居場所・つどい")),
+              (gettext(N_("つどい")), gettext(N_("「行ってみたい」")), gettext(N_("リマインダーの希望"))),
+              tuple((row["gathering"], (row["interested"], row["reminders"])) for row in shown["gatherings"])),
     ]
 
 

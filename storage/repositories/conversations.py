@@ -122,10 +122,12 @@ class Conversations(Repository):
                                    _conv.state != "erased").order_by(_conv.id).limit(limit)).scalars())
 
     def delete(self, conversation_id: str) -> None:
-        """Remove a conversation and everything that hangs on it; where its intake stopped stays, for the funnel."""
+        """Remove a conversation and everything that hangs on it; where its intake stopped and whose outreach link
+        brought it stay, for the statistics."""
         self.conn.execute(insert(t.dropped_intakes).from_select(
-            ["channel", "opened_at", "stopped_step"],
-            select(_conv.channel, _conv.created_at, _conv.stopped_step).where(_conv.id == conversation_id)))
+            ["channel", "opened_at", "stopped_step", "via_agency_id"],
+            select(_conv.channel, _conv.created_at, _conv.stopped_step, _conv.via_agency_id)
+            .where(_conv.id == conversation_id)))
         for table in (t.messages, t.outbox, t.consent_records):
             self.conn.execute(delete(table).where(table.c.conversation_id == conversation_id))
         self.conn.execute(delete(t.conversations).where(_conv.id == conversation_id))

@@ -24,7 +24,9 @@ WAIT_BUCKETS: tuple[tuple[str, int | None], ...] = (
 NO_ANSWER = "none"
 KNOWN = {"writer": ("self", "family", "supporter"), "channel": ("telegram", "line", "webchat"),
          "main_topic": TOPIC_IDS, "age_band": AGE_BANDS}  # the categories counted; anything else is 不明
-PARTS = ("cases", "profile", "topics", "hours", "handling", "relays", "steps")  # Stats.read_part
+PARTS = ("cases", "profile", "topics", "hours", "handling", "relays", "steps", "outreach",
+         "gatherings")  # Stats.read_part
+GATHERING_COUNTS = ("interested", "reminders")  # 「行ってみたい」 and 「思い出させて」, per gathering
 
 
 @dataclass
@@ -42,6 +44,8 @@ class RawStats:
     outcomes: Counter[str] = field(default_factory=Counter)  # "open" while not closed
     relays: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (from agency, to agency, status)
     steps: Counter[str | None] = field(default_factory=Counter)  # intakes by the step they stand or stopped at
+    outreach: Counter[str] = field(default_factory=Counter)  # first contacts by the agency whose link brought them
+    gatherings: Counter[tuple[str, str]] = field(default_factory=Counter)  # (gathering id, GATHERING_COUNTS)
 
 
 class Stats(Repository):
@@ -152,6 +156,30 @@ class Stats(Repository):
                                      .group_by(table_step))
             for step, n in rows:
                 raw.steps[step] += int(n)
+
+    def _outreach(self, raw: RawStats, start: datetime, end: datetime, agency_id: int | None) -> None:
+        """First contacts (conversations opened in the period) that came in through an agency's outreach link,
+        by that agency's name; for one agency, its own link only."""
+        a = t.agencies.c
+        for table, via, opened in ((t.conversations, t.conversations.c.via_agency_id, t.conversations.c.created_at),
+                                   (t.dropped_intakes, t.dropped_intakes.c.via_agency_id,
+                                    t.dropped_intakes.c.opened_at)):  # and those retention deleted unfinished
+            stmt = (select(a.name, func.count()).join_from(table, t.agencies, a.id == via)
+                    .where(opened >= start, opened < end).group_by(a.name))
+            if agency_id is not None:
+                stmt = stmt.where(via == agency_id)
+            for name, n in self.conn.execute(stmt):
+                raw.outreach[str(name)] += int(n)
+
+    def _gatherings(self, raw: RawStats, start: datetime, end: datetime, agency_id: int | None) -> None:
+        """「行ってみたい」 said and reminders asked for in the period, by gathering (every gathering: which one is
+        an agency's is in the gatherings file, so bot.stats.report keeps an agency's own)."""
+        for key, table in zip(GATHERING_COUNTS, (t.gathering_interest, t.gathering_reminders), strict=True):
+            rows = self.conn.execute(select(table.c.gathering_id, func.count())
+                                     .where(table.c.created_at >= start, table.c.created_at < end)
+                                     .group_by(table.c.gathering_id))
+            for gathering, n in rows:
+                raw.gatherings[(str(gathering), key)] += int(n)
 
     def _utc_hour(self, column: Any) -> ColumnElement[str]:
         """The hour a moment falls in: the stored text's first 13 characters on SQLite (no parsing), the

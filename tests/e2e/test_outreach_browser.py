@@ -1,8 +1,8 @@
 """Outreach end to end, in a real Chromium against the real `tsunagu serve`: a family member opens the web chat by
 an agency's link (/chat?a=<code>) and writes; the case reaches that agency before any municipality is known. Its
 supervisor opens the Posters page, sees the preview and the first contact counted, and downloads the card, whose
-QR codes open the configured channels. The card and the page are saved (into docs/screenshots when
-TSUNAGU_SAVE_SCREENSHOTS is set, for the README)."""
+QR codes open the configured channels. The poster (its preview, as Chromium draws it; its QR codes read too), the
+card and the page are saved (into docs/screenshots when TSUNAGU_SAVE_SCREENSHOTS is set, for the README)."""
 
 from __future__ import annotations
 
@@ -67,6 +67,8 @@ def test_a_link_brings_a_first_contact_to_its_agency_and_its_card_is_printed(ser
         expect(preview.locator(".agency")).to_have_text(HIDAMARI)
         expect(preview.locator("body")).to_contain_text("月〜金 10:00〜18:00")
         shot(staff, tmp_path, "console-outreach.png", full_page=False)
+        poster = tmp_path / "outreach-poster.png"
+        staff.locator("iframe.outreach-preview").screenshot(path=str(poster))
         staff.select_option("select[name=size]", "card")
         staff.click("form.outreach-choice button[type=submit]")
         with staff.expect_download() as downloading:
@@ -77,7 +79,10 @@ def test_a_link_brings_a_first_contact_to_its_agency_and_its_card_is_printed(ser
 
     codes = {c.text for c in zxingcpp.read_barcodes(Image.open(io.BytesIO(card.read_bytes())))}
     assert codes == {FRIEND_URL, f"https://tsunagu.example.jp/chat?a={code}"}  # Telegram is not set up: no code for it
+    on_poster = {c.text for c in zxingcpp.read_barcodes(Image.open(poster))}
+    assert on_poster == codes and poster.stat().st_size > 20000
     if os.environ.get("TSUNAGU_SAVE_SCREENSHOTS"):
         shutil.copy(card, DOCS / "outreach-card.png")
+        shutil.copy(poster, DOCS / "outreach-poster.png")
     queue = json.loads(server.cli("queue", "--json").stdout)
     assert [(q["agency"], q["priority"]) for q in queue] == [(HIDAMARI, "urgent")]

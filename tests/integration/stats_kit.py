@@ -5,17 +5,33 @@ a municipality). EXPECTED is every cell, counted by hand."""
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from bot.bootstrap import Container
 from bot.cases.actor import OPERATOR, Actor
 from bot.cases.relaying import RelayForm
+from bot.gatherings.catalog import load_gatherings
 from dialogs.model import Inbound
 from tests.clock import TOKYO, TestClock
 from tests.integration.console_kit import ADACHI, MACHIDA, handoff
 
 FIRST, LAST = "2026-12-01", "2026-12-31"
+GATHERING = """
+[[gathering]]
+id = "{id}"
+agency = "{agency}"
+name = "{id}"
+kind = "ibasho"
+for_whom = "both"
+place = "公民館"
+rrule = "FREQ=WEEKLY;BYDAY=SA"
+start = "14:00"
+first = 2026-01-01
+checked = 2026-11-01
+"""
 
 
 def actor(container: Container, email: str) -> Actor:
@@ -106,8 +122,59 @@ def world(container: Container, clock: TestClock) -> None:
     clock.set(datetime(2026, 12, 11, 8, 0, tzinfo=TOKYO))
     for n, step in enumerate(({"kind": "open"}, {"choice_id": "welcome:start"})):
         say(container, "web-8", n, **step)
+    # 10. outreach links and gatherings (after the intakes, before retention: see outreach_and_gatherings).
+    outreach_and_gatherings(container)
     clock.set(datetime(2026, 12, 9, 0, 0, tzinfo=TOKYO) + timedelta(days=95))
     container.retention().run()
+
+
+def gatherings_file(path: Path) -> Path:
+    """The fixture's gatherings file: two of 町田市 (manbou, family) and one of the default agency (demae)."""
+    path.write_text("".join(GATHERING.format(id=g, agency=a) for g, a in (
+        ("machida-manbou", MACHIDA), ("machida-family", MACHIDA), ("adachi-demae", ADACHI))), encoding="utf-8")
+    return path
+
+
+def keep_gatherings(container: Container) -> None:
+    """The use cases keep the fixture's gatherings."""
+    with tempfile.TemporaryDirectory() as folder:
+        container.cases.gatherings = load_gatherings(gatherings_file(Path(folder) / "gatherings.toml"))
+
+
+def outreach_and_gatherings(container: Container) -> None:
+    """Who came through which agency's link: web-1, web-5 and web-7 (which retention deletes unfinished) the
+    default agency's, tg-2 町田市's, line-4 町田市's (but its conversation opened in November). 「行ってみたい」 and
+    reminders, by the day they were said: manbou by web-1 for two meetings and tg-2 (3), and line-4 in November
+    (not counted), one reminder by web-1; family by web-5 with a reminder; demae by tg-2 with a reminder; "gone"
+    (no longer in the file) by line-4."""
+    keep_gatherings(container)
+    saturday = datetime(2026, 12, 26, 14, 0, tzinfo=TOKYO)
+    with container.uow() as uow:
+        conv = {user: _conversation(uow, channel, user) for channel, user in (
+            ("webchat", "web-1"), ("webchat", "web-5"), ("telegram", "tg-2"), ("line", "line-4"),
+            ("webchat", "web-7"))}
+        for user, agency in (("web-1", ADACHI), ("web-5", ADACHI), ("tg-2", MACHIDA), ("line-4", MACHIDA),
+                             ("web-7", ADACHI)):
+            found = uow.agencies.by_name(agency)
+            assert found is not None
+            uow.conversations.came_via(conv[user], found.id)
+        for user, gathering, day, meeting in (
+                ("web-1", "machida-manbou", 9, saturday), ("web-1", "machida-manbou", 9, saturday - timedelta(7)),
+                ("tg-2", "machida-manbou", 13, saturday), ("web-5", "machida-family", 18, saturday),
+                ("tg-2", "adachi-demae", 13, saturday), ("line-4", "gone", 16, saturday)):
+            uow.interest.add(conv[user], gathering, meeting, datetime(2026, 12, day, 12, tzinfo=TOKYO))
+        uow.interest.add(conv["line-4"], "machida-manbou", saturday, datetime(2026, 11, 25, 12, tzinfo=TOKYO))
+        for user, gathering, day in (("web-1", "machida-manbou", 9), ("web-5", "machida-family", 18),
+                                     ("tg-2", "adachi-demae", 13)):
+            uow.reminders.add(conv[user], gathering, saturday, "fp", saturday - timedelta(days=1),
+                              datetime(2026, 12, day, 12, tzinfo=TOKYO))
+        uow.commit()
+
+
+def _conversation(uow: Any, channel: str, user: str) -> str:
+    found = uow.conversations.find(channel, user)
+    assert found is not None and found.id is not None
+    return str(found.id)
 
 
 def m1_claims(container: Container, m1: Actor, handoff_id: str) -> None:

@@ -91,8 +91,28 @@ def test_the_cli_prints_a_card_and_audits_it(container: Container, cli: Run, tmp
     assert ("operator", "outreach_download", str(agency_id(container, MACHIDA))) in audit_actions(container)
 
 
+@needs_chromium
+def test_the_cli_prints_every_agency_into_a_folder_each_audited(container: Container, cli: Run,
+                                                                tmp_path: Path) -> None:
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    code, stdout, stderr = cli("outreach", "--agency", "all", "--format", "png", "--size", "card",
+                               "--output", str(folder))
+    assert code == 0, stderr
+    with container.uow() as uow:
+        every = uow.agencies.all()
+    assert len(every) >= 2 and stdout.count("\n") == len(every)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"tsunagu-card-{a.code}-ja.png" for a in every)
+    for one in every:
+        codes = {c.text for c in zxingcpp.read_barcodes(Image.open(folder / f"tsunagu-card-{one.code}-ja.png"))}
+        assert codes == {f"http://127.0.0.1:8000/chat?a={one.code}"}
+    downloads = sorted(a for a in audit_actions(container) if a[1] == "outreach_download")
+    assert downloads == sorted(("operator", "outreach_download", str(a.id)) for a in every)
+
+
 @pytest.mark.parametrize(("args", "says"), [
     (["--agency", "どこにもない窓口"], "No agency is named"),
+    (["--agency", "all"], "With --agency all, --output names a folder"),
     (["--size", "huge"], "The size must be one of poster, card."),
     (["--language", "xx"], "The language must be one of"),
     (["--format", "gif"], "The format must be one of pdf, png."),

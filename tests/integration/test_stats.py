@@ -22,6 +22,13 @@ from tests.stats_checks import assert_protected
 
 __all__ = ["container"]
 TOPICS = (*TOPIC_IDS, "unknown")
+
+
+def gathering(name: str, interested: int | str, reminders: int | str) -> dict[str, Any]:
+    """One row of the gatherings' counts."""
+    return {"gathering": name, "interested": interested, "reminders": reminders}
+
+
 STEPS = ("welcome", "who", "consent", "topics", "main_topic", "details", "wishes", "contact", "profile",
          "registrant", "review")
 FUNNEL = {"opened": 7, "consent_answered": 5, "handoff_sent": 4, "stopped": zeros(STEPS, who=1, consent=1, topics=1)}
@@ -44,6 +51,9 @@ EVERY_AGENCY = {
     "crisis": {"urgent": 1, "flag_to_claim": zeros(WAITS, lt_1h=1)},
     "relays": RELAYS,
     "outcomes": zeros(OUTCOMES, connected=1, erased=1, open=4),
+    "by_outreach_link": {ADACHI: 3, MACHIDA: 1},
+    "gatherings": [gathering("adachi-demae", 1, 1), gathering("gone", 1, 0), gathering("machida-family", 1, 1),
+                   gathering("machida-manbou", 3, 1)],
 }
 MACHIDA_ONLY = {
     **EVERY_AGENCY,
@@ -59,6 +69,8 @@ MACHIDA_ONLY = {
     "first_reply_buckets": {"overall": zeros(WAITS, none=2), "office_hours": zeros(WAITS)},
     "crisis": {"urgent": 0, "flag_to_claim": zeros(WAITS)},
     "outcomes": zeros(OUTCOMES, open=2),
+    "by_outreach_link": {MACHIDA: 1},
+    "gatherings": [gathering("machida-manbou", 3, 1), gathering("machida-family", 1, 1)],
 }
 
 
@@ -70,12 +82,13 @@ def seeded(container: Container, clock: TestClock) -> Container:
 
 
 def exact(container: Container, agency: str | None = None) -> dict[str, Any]:
-    """The report before protection."""
+    """The report before protection (for one agency, its own gatherings, as the use case counts them)."""
     period = Period(date.fromisoformat(FIRST), date.fromisoformat(LAST), TOKYO)
+    own = None if agency is None else tuple(g.id for g in container.cases.gatherings if g.agency == agency)
     with container.uow() as uow:
         found = uow.agencies.by_name(agency) if agency else None
         start, end = period.bounds()
-        return build(uow.stats.read(start, end, found.id if found else None), period, 5)
+        return build(uow.stats.read(start, end, found.id if found else None), period, 5, own)
 
 
 def test_every_cell_for_every_agency(seeded: Container) -> None:
@@ -95,6 +108,8 @@ def test_the_shown_report_hides_small_numbers_and_is_audited(seeded: Container) 
     assert shown["by_channel"] == {"telegram": "<3", "line": "<3", "webchat": "<3"}
     assert shown["funnel"]["opened"] == 7 and shown["funnel"]["handoff_sent"] == 4
     assert shown["after_hours_share"] == 0.5 and "after_hours" not in shown
+    assert shown["by_outreach_link"] == {ADACHI: 3, MACHIDA: "<3"}
+    assert shown["gatherings"][-1] == gathering("machida-manbou", 3, "<3")
     with seeded.uow() as uow:
         entry = uow.audit.search(None, "operator", "export_stats", None, None, None, None, 5)[0]
     assert entry.detail == f"from={FIRST} to={LAST} agency=* format=json"
@@ -106,6 +121,8 @@ def test_counselors_see_their_agency_only(seeded: Container) -> None:
     result = seeded.cases.statistics(m1, period)
     assert result.agency == MACHIDA and result.choices == ()
     assert result.report["cases"]["total"] == "<5"
+    assert result.report["by_outreach_link"] == {MACHIDA: "<5"}
+    assert [row["gathering"] for row in result.report["gatherings"]] == ["machida-manbou", "machida-family"]
     with pytest.raises(NotFound):
         seeded.cases.statistics(m1, StatsRequest(agency=ADACHI))
     admin = actor(seeded, "admin@tsunagu.example")

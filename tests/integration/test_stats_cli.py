@@ -13,14 +13,14 @@ from openpyxl import load_workbook
 from bot.bootstrap import Container
 from tests.clock import TestClock
 from tests.integration.console_kit import MACHIDA, container
-from tests.integration.stats_kit import FIRST, LAST, world
+from tests.integration.stats_kit import FIRST, LAST, gatherings_file, world
 from tests.integration.test_cli_cases import Run, cli
 from tests.stats_checks import assert_protected, leaves
 
 __all__ = ["cli", "container"]
 KEYS = {"from", "to", "min_cell", "cases", "by_writer", "by_channel", "by_topic", "by_main_topic", "by_age_band",
         "by_municipality", "by_hour_weekday", "after_hours_share", "funnel", "first_reply_buckets", "relays",
-        "outcomes", "crisis"}
+        "outcomes", "crisis", "by_outreach_link", "gatherings"}
 
 
 @pytest.fixture
@@ -42,10 +42,12 @@ def test_json_keeps_the_contract(seeded: Container, cli: Run) -> None:
     assert len(shown["by_topic"]) == len(shown["by_main_topic"]) == 20
     assert [len(row) for row in shown["by_hour_weekday"]] == [24] * 7
     assert shown["cases"] == {"new": "<5", "returning": "<5", "people": 5, "total": 6}
-    counts = {k: v for k, v in shown.items() if k not in ("from", "to", "after_hours_share", "relays")}
+    counts = {k: v for k, v in shown.items() if k not in ("from", "to", "after_hours_share", "relays", "gatherings")}
     assert all(isinstance(v, int) or v == "<5" for v in leaves(counts))
     assert all(isinstance(row[k], int) or row[k] == "<5" for row in shown["relays"] for k in row
                if k not in ("from", "to"))
+    assert all(isinstance(row[k], int) or row[k] == "<5" for row in shown["gatherings"] for k in row
+               if k != "gathering")
     assert_protected(shown, {**shown, "after_hours": {"outside": 0, "inside": 0, "unknown": 0}})
     with seeded.uow() as uow:
         entries = uow.audit.search(None, "operator", "export_stats", None, None, None, None, 5)
@@ -65,13 +67,21 @@ def test_csv_has_a_bom_and_every_table(seeded: Container, cli: Run, tmp_path: Pa
     assert "新規,<5\r\n" in text and "実人数,5\r\n" in text and "延べ件数,6\r\n" in text
 
 
-def test_xlsx_has_a_sheet_per_table(seeded: Container, cli: Run, tmp_path: Path) -> None:
+def test_xlsx_has_a_sheet_per_table(seeded: Container, cli: Run, tmp_path: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TSUNAGU_GATHERINGS", str(gatherings_file(tmp_path / "gatherings.toml")))
     target = tmp_path / "jisseki.xlsx"
     code, _, err = cli("stats", "--from", FIRST, "--to", LAST, "--agency", MACHIDA, "--format", "xlsx",
                        "--output", str(target))
     assert (code, err) == (0, "")
     book = load_workbook(io.BytesIO(target.read_bytes()))
-    assert len(book.sheetnames) == 14
+    assert len(book.sheetnames) == 16
+    outreach, gatherings = (book[name] for name in book.sheetnames[-2:])
+    assert [[c.value for c in row] for row in outreach.iter_rows(min_row=2)] == [
+        ["周知のリンクから来た最初の相談", None], ["リンクの機関", "件数"], [MACHIDA, "<5"]]
+    assert [[c.value for c in row] for row in gatherings.iter_rows(min_row=2)] == [
+        ["居場所・つどい", None, None], ["つどい", "「行ってみたい」", "リマインダーの希望"],
+        ["machida-manbou", "<5", "<5"], ["machida-family", "<5", "<5"]]
     cases = book[book.sheetnames[0]]
     assert [[c.value for c in row] for row in cases.iter_rows(min_row=2)] == [
         ["相談件数", None], ["区分", "件数"], ["新規", "<5"], ["継続", "<5"], ["実人数", "<5"], ["延べ件数", "<5"]]

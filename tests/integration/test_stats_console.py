@@ -27,7 +27,7 @@ def test_a_counselor_sees_their_agency_without_anyone_named(seeded: Container) -
     shown = m1.get(f"/console/stats?{PERIOD}")
     assert shown.status_code == 200
     assert f"{FIRST} 〜 {LAST}・{MACHIDA}" in shown.text and 'name="agency"' not in shown.text
-    assert shown.text.count("<svg") == 13 and shown.text.count('class="stat-table"') == 14
+    assert shown.text.count("<svg") == 15 and shown.text.count('class="stat-table"') == 16
     assert "<td>&lt;5</td>" in shown.text
     others = [email for email, _, _ in ACCOUNTS if email != "m1@machida.example"]
     assert not any(email in shown.text for email in others)
@@ -62,3 +62,22 @@ def test_exports_download_and_are_audited(seeded: Container) -> None:
     assert sv.get(f"/console/stats/export.pdf?{PERIOD}").status_code == 404
     exports = [a for a in audit_actions(seeded) if a[:2] == ("sv@adachi.example", "export_stats")]
     assert len(exports) == 3
+
+
+def test_outreach_links_and_gatherings_are_counted_without_names(seeded: Container) -> None:
+    m1 = signed_in(seeded, "m1@machida.example")
+    page = m1.get(f"/console/stats?{PERIOD}").text
+    outreach = page[page.index('id="by_outreach_link"'):page.index('id="gatherings"')]
+    assert f'<tr><th scope="row">{MACHIDA}</th><td>&lt;5</td></tr>' in outreach and ADACHI not in outreach
+    gatherings = page[page.index('id="gatherings"'):]
+    assert '<tr><th scope="row">machida-manbou</th><td>&lt;5</td><td>&lt;5</td></tr>' in gatherings
+    assert "adachi-demae" not in gatherings and "<svg" in gatherings
+    csv = m1.get(f"/console/stats/export.csv?{PERIOD}").content.decode("utf-8-sig").splitlines()
+    at = csv.index("居場所・つどい")
+    assert csv[at:] == ["居場所・つどい", "つどい,「行ってみたい」,リマインダーの希望", "machida-manbou,<5,<5",
+                        "machida-family,<5,<5"]
+    assert csv[csv.index("周知のリンクから来た最初の相談") + 2] == f"{MACHIDA},<5"
+    shown = m1.get(f"/console/stats/export.json?{PERIOD}").json()
+    assert shown["by_outreach_link"] == {MACHIDA: "<5"}
+    assert shown["gatherings"] == [{"gathering": "machida-manbou", "interested": "<5", "reminders": "<5"},
+                                   {"gathering": "machida-family", "interested": "<5", "reminders": "<5"}]

@@ -51,6 +51,8 @@ def raw_stats(draw: st.DrawFn) -> RawStats:
     for step in draw(st.lists(st.sampled_from(STATES), max_size=40)):
         raw.steps[step] += 1
     raw.relays = Counter({("A", "B", "accepted"): draw(small), ("B", "A", "declined"): draw(small)})
+    raw.outreach = Counter({"A": draw(small), "B": draw(small)})
+    raw.gatherings = Counter({(g, key): draw(small) for g in ("g1", "g2") for key in ("interested", "reminders")})
     return raw
 
 
