@@ -97,8 +97,9 @@ def parse_message(raw: bytes, content_type: str) -> dict[str, Any]:
     return {"text": text, "choice": choice, "kind": kind, "event_id": event_id, "via": via}
 
 
-def routes(port: Port, default_locale: str) -> list[Route]:
-    """The web chat's page and API."""
+def routes(port: Port, default_locale: str, embedded: bool = False) -> list[Route]:
+    """The web chat's page and API; `embedded`: other sites may frame it (TSUNAGU_FRAME_ANCESTORS), so over HTTPS
+    its cookie goes with requests from their pages too (SameSite=None)."""
 
     async def page(request: Request) -> Response:
         """The page in the person's chosen language once they have one, else their browser's."""
@@ -137,8 +138,9 @@ def routes(port: Port, default_locale: str) -> list[Route]:
         response = _answer(*await port.thread(CHANNEL, inbound.user_key, after),
                            duplicate=handled is not None and handled.duplicate)
         if COOKIE not in request.cookies:
-            response.set_cookie(COOKIE, token, max_age=COOKIE_MAX_AGE, httponly=True, samesite="lax",
-                                secure=request.url.scheme == "https", path="/chat")
+            secure = request.url.scheme == "https"
+            response.set_cookie(COOKIE, token, max_age=COOKIE_MAX_AGE, httponly=True, path="/chat", secure=secure,
+                                samesite="none" if embedded and secure else "lax")
         return response
 
     return [
