@@ -27,7 +27,6 @@ MAX_BODY = 256 * 1024
 _EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _VIA = re.compile(r"^[a-z0-9]{1,16}$")  # an agency code (storage.repositories.agencies.new_code)
 KINDS = ("text", "open", "sticker", "image", "file")
-LATEST = 10**18  # a message id past every message: the conversation alone
 
 
 class BadRequest(Refusal):
@@ -107,10 +106,10 @@ def routes(port: Port, default_locale: str, embedded: bool = False) -> list[Rout
         token = request.cookies.get(COOKIE)
         if token:
             try:
-                conv, _ = await port.thread(CHANNEL, user_key(token), LATEST)
+                chosen = await port.locale(CHANNEL, user_key(token))
             except DBAPIError:
-                conv = None  # the database is away: the browser's language, and the page's script waits
-            locale = conv.locale if conv is not None else locale
+                chosen = None  # the database is away: the browser's language, and the page's script waits
+            locale = chosen or locale
         return HTMLResponse(render_page("chat.html", locale, languages=LANGUAGES))
 
     async def history(request: Request) -> Response:
