@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -23,6 +24,7 @@ from bot.bootstrap import Container
 from bot.console.http import guarded
 from bot.console.outreach_routes import routes as outreach_routes
 from bot.console.routes import routes as console_routes
+from bot.security import SecurityHeaders
 from bot.singletons import ALERTS, RETENTION, background_name, leadership, while_held
 from dialogs import crisis
 
@@ -94,7 +96,8 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         *(route for channel in container.channels for route in channel.routes(container.port)),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    headers = Middleware(SecurityHeaders, embedders=container.settings.frame_ancestors)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[headers])
     app.state.zone = container.settings.timezone  # the console's pages show moments in it
     return app
 

@@ -90,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     outreach.add_argument("--output", help="the file to write (with --agency all: the folder)")
     line = sub.add_parser("line", help="the LINE channel").add_subparsers(dest="line_command", required=True)
     line.add_parser("check", help="check the access token and LINE_API_BASE_URL (bot info)")
+    line.add_parser("richmenu", help="draw and install the rich menu in each language (replaces an earlier one)")
     sub.add_parser("backup", help="write a backup of the database while serving (the key is not in it)").add_argument(
         "file", help="a new file")
     sub.add_parser("restore", help="restore a backup into an empty database (the key must be configured)").add_argument(
@@ -292,6 +293,24 @@ def _line_check(c: Container, args: argparse.Namespace) -> int:
     return 0
 
 
+def _line_richmenu(c: Container, args: argparse.Namespace) -> int:
+    from bot.channels.line.menu_image import NoFont
+    from bot.channels.line.richmenu import install
+    from bot.channels.line.settings import load
+
+    settings = load(c.settings.env)
+    if settings is None:
+        raise Usage("LINE is off: set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN first.")
+    try:
+        made = install(settings, c.settings.default_locale, c.settings.http_timeout)
+    except NoFont as exc:
+        raise Usage(str(exc)) from exc
+    except Exception as exc:  # LINE's refusal or the network, said in one line
+        raise Usage(f"LINE refused the rich menu: {getattr(exc, 'status', None) or type(exc).__name__}.") from exc
+    print("\n".join(f"rich menu {code}: {menu_id}" for code, menu_id in made.items()))
+    return 0
+
+
 COMMANDS: dict[tuple[str, ...], Callable[[Container, argparse.Namespace], int]] = {
     ("serve",): _serve,
     ("db", "upgrade"): _upgrade,
@@ -304,6 +323,7 @@ COMMANDS: dict[tuple[str, ...], Callable[[Container, argparse.Namespace], int]] 
     ("thread",): _thread,
     ("telegram", "set-webhook"): _telegram_set_webhook,
     ("line", "check"): _line_check,
+    ("line", "richmenu"): _line_richmenu,
     ("retention", "run"): _retention_run,
     ("keys", "new"): _keys_new,
     ("keys", "rotate"): _keys_rotate,

@@ -22,6 +22,7 @@ from dialogs.i18n import use_locale
 from dialogs.model import (
     ConsentGiven,
     ConsentWithdrawn,
+    ContactsRequested,
     Conversation,
     CrisisSignaled,
     EraseRequested,
@@ -143,6 +144,8 @@ class Service:
             return replies
         crisis = next((e for e in events if isinstance(e, CrisisSignaled)), None)
         to_counselor = any(isinstance(e, HandoffRequested | MessageForCounselor) for e in events)
+        if any(isinstance(e, ContactsRequested) for e in events):
+            return [*replies, self._care.contacts_reply(now, conv.locale)]
         if any(isinstance(e, ResourcesRequested) for e in events):
             return [*replies, self._care.resource_list(conv.sheet, conv.locale)]
         if any(isinstance(e, HandoffRequested) for e in events):
@@ -287,6 +290,12 @@ class Service:
             if conv is None or conv.id is None:
                 return None, []
             return conv, uow.transcript.since(conv.id, after_id)
+
+    def locale(self, channel: str, user_key: str) -> str | None:
+        """The language a person chats in (None: not met yet)."""
+        with self._uow() as uow:
+            conv = uow.conversations.find(channel, user_key)
+            return conv.locale if conv is not None else None
 
     def knows(self, channel: str, user_key: str) -> bool:
         """Whether this person has written before (a channel asks before a first-contact lookup)."""

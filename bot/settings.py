@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import JAPAN
+from bot.security import valid_origin
 from dialogs.i18n import SUPPORTED_LOCALES
 from storage.db import default_url
 
@@ -52,6 +53,7 @@ class Settings:
     public_url: str | None = None  # where staff reach the console, for links in alerts
     alert_webhook_url: str | None = None
     stats_min_cell: int = 5  # statistics show a count from 1 to this minus one as "<k" (never below 3)
+    frame_ancestors: tuple[str, ...] = ()  # origins whose pages may embed the web chat; none: nobody may
     timezone: ZoneInfo = JAPAN  # everything shown to people and counselors is in this zone; storage keeps UTC
     env: Mapping[str, str] = field(default_factory=dict, repr=False)  # all of it: each channel reads its own
 
@@ -89,6 +91,7 @@ class Settings:
             retain_unfinished_days=_days(env, "TSUNAGU_RETAIN_UNFINISHED_DAYS", 90),
             timezone=_zone(env.get("TSUNAGU_TIMEZONE") or "Asia/Tokyo"),
             stats_min_cell=_min_cell(env.get("TSUNAGU_STATS_MIN_CELL") or "5"),
+            frame_ancestors=_frame_ancestors(env.get("TSUNAGU_FRAME_ANCESTORS") or ""),
             env=env,
             **_alerts(env),
         )
@@ -125,6 +128,16 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise SettingsError(f"TSUNAGU_TIMEZONE must be a time zone such as Asia/Tokyo, not {name!r}.") from exc
+
+
+def _frame_ancestors(text: str) -> tuple[str, ...]:
+    """The origins that may embed the web chat, space-separated (https://www.city.example.lg.jp)."""
+    origins = tuple(origin.rstrip("/") for origin in text.split())
+    for origin in origins:
+        if not valid_origin(origin):
+            raise SettingsError(f"TSUNAGU_FRAME_ANCESTORS must be origins such as https://www.city.example.jp "
+                                f"separated by spaces, not {origin!r}.")
+    return origins
 
 
 def _min_cell(text: str) -> int:

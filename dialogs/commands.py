@@ -9,7 +9,16 @@ from dataclasses import dataclass
 from dialogs import prompts
 from dialogs.i18n import LANGUAGES, N_, current_locale, use_locale
 from dialogs.i18n import gettext as _
-from dialogs.model import Consent, ConsentWithdrawn, EraseRequested, GatheringPressed, GatheringsRequested, Sheet
+from dialogs.model import (
+    Consent,
+    ConsentWithdrawn,
+    ContactsRequested,
+    EraseRequested,
+    GatheringPressed,
+    GatheringsRequested,
+    ResourcesRequested,
+    Sheet,
+)
 from dialogs.text import fold
 from dialogs.turn import Turn
 
@@ -93,6 +102,23 @@ def gatherings(turn: Turn) -> None:
     turn.emit(GatheringsRequested(again=not turn.step.final))
 
 
+def consult(turn: Turn) -> None:
+    """「相談する」: the intake from where it is (its first question for someone new), a pause ended."""
+    turn.ask_again()
+
+
+def places(turn: Turn) -> None:
+    """「集まり・相談先」: the local places to turn to and the gatherings that fit, then, before the handoff, the
+    question again (the service lists them: they are operators' data)."""
+    turn.emit(ResourcesRequested())
+    turn.emit(GatheringsRequested(again=not turn.step.final))
+
+
+def contacts(turn: Turn) -> None:
+    """「緊急のとき」: the crisis contacts, open ones first (the service lists them)."""
+    turn.emit(ContactsRequested())
+
+
 def gathering_pressed(turn: Turn, choice_id: str) -> None:
     """A button on a gathering's message, whatever the step: the service answers it."""
     _, action, ref = choice_id.split(":", 2) if choice_id.count(":") >= 2 else (None, "", "")
@@ -128,6 +154,9 @@ COMMANDS: tuple[Command, ...] = (
             unshare, N_("「共有をやめる」ほかの機関との共有をやめる")),
     Command("gatherings", ("集まり", "あつまり", "集まりを見る", "イベント", "events", "gatherings"), gatherings,
             N_("「集まり」居場所やグループの予定を見る")),
+    Command("consult", ("相談する", "そうだんする"), consult),
+    Command("places", ("集まり・相談先", "相談先", "そうだんさき"), places),
+    Command("contacts", ("緊急のとき", "きんきゅうのとき"), contacts),
     Command("help", ("ヘルプ", "へるぷ", "help", "使い方", "つかいかた"), show_help),
     Command("language", ("言語", "げんご", "言葉", "ことば", "language"), choose_language),
     *(Command(language.action, language.words, switch_to(language.code), language.help)

@@ -265,6 +265,11 @@ class ResourcesRequested:
 
 
 @dataclass(frozen=True)
+class ContactsRequested:
+    """The person asked where to turn at once (LINE's menu 「緊急のとき」): the crisis contacts, open ones first."""
+
+
+@dataclass(frozen=True)
 class GatheringsRequested:
     """The person asked to see gatherings (a button, /events, a word); `again`: ask the current question after."""
 
@@ -298,7 +303,8 @@ class MessageForCounselor:
 
 
 Event = (HandoffRequested | ConsentGiven | ConsentWithdrawn | CrisisSignaled | EraseRequested
-         | MessageForCounselor | ResourcesRequested | GatheringsRequested | GatheringPressed)
+         | MessageForCounselor | ResourcesRequested | GatheringsRequested | GatheringPressed
+         | ContactsRequested)
 
 
 @dataclass

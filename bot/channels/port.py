@@ -111,6 +111,10 @@ class Port:
         """Whether this person has written before (for a lookup made only at first contact)."""
         return await run_in_threadpool(self._service.knows, channel, user_key)
 
+    async def locale(self, channel: str, user_key: str) -> str | None:
+        """The language a person chats in (a channel that shows menus in it)."""
+        return await run_in_threadpool(self._service.locale, channel, user_key)
+
     async def thread(self, channel: str, user_key: str, after_id: int = 0) -> tuple[Conversation | None,
                                                                                   list[TranscriptEntry]]:
         """A person's conversation and its messages after an id (a channel that shows the thread itself)."""

@@ -22,6 +22,7 @@ from bot.cases.relaying import ITEMS, RelayForm
 from bot.clock import Clock, shown, today
 from bot.console.http import HEADERS, Endpoint, Page, form, locale, page, redirect, say
 from bot.safety.resources import fitting
+from bot.security import own_styles
 from bot.sheet import RELAY_STATUS, render_sheet, signal_labels
 from bot.transcript import AUTHORS, describe_thread
 from dialogs.i18n import N_, use_locale
@@ -147,8 +148,8 @@ def routes(guard: Callable[[Page], Endpoint], cases: Cases, clock: Clock) -> lis
 
     async def sheet(request: Request, who: ConsoleSession) -> Response:
         data = await run_in_threadpool(cases.sheet, counselor(who), handoff_id(request))
-        return HTMLResponse(render_sheet(data, today(clock, cases.zone), locale(request), cases.zone),
-                            headers=HEADERS)
+        html = render_sheet(data, today(clock, cases.zone), locale(request), cases.zone)
+        return HTMLResponse(html, headers={**HEADERS, **own_styles(html)})
 
     async def export(request: Request, who: ConsoleSession) -> Response:
         data = await run_in_threadpool(cases.sheet, counselor(who), handoff_id(request), "json")

@@ -16,6 +16,7 @@ from bot.cases.outreach import CONTENT_TYPES, Order, Outreach
 from bot.console.http import HEADERS, Endpoint, Page, page, say
 from bot.outreach.material import SIZES
 from bot.outreach.printing import FORMATS
+from bot.security import own_styles
 from dialogs.i18n import LANGUAGES
 from storage.records import ConsoleSession
 
@@ -47,7 +48,7 @@ def routes(guard: Callable[[Page], Endpoint], outreach: Outreach) -> list[Route]
             html = await run_in_threadpool(outreach.preview, counselor(who), _order(request, "html"))
         except Invalid as error:
             return HTMLResponse(say(request, error.message), status_code=400, headers=HEADERS)
-        return HTMLResponse(html, headers={**HEADERS, "x-frame-options": "SAMEORIGIN"})
+        return HTMLResponse(html, headers={**HEADERS, "x-frame-options": "SAMEORIGIN", **own_styles(html, "'self'")})
 
     async def download(request: Request, who: ConsoleSession) -> Response:
         try:

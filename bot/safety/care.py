@@ -90,6 +90,14 @@ class Care:
             heading = _("いま話せる窓口：")
             return Reply(f"{first}\n{heading}\n{lines}")
 
+    def contacts_reply(self, at: datetime, locale: str) -> Reply:
+        """Where to turn now, asked for (no danger was read): the lines open now first."""
+        with use_locale(locale):
+            every = frozenset().union(*(c.categories for c in self.contacts))
+            lines = contact_lines(for_danger(self.contacts, every, at), at, locale)
+            heading, after = _("いま話せる窓口："), _("ここに書いても大丈夫です。相談員が読みます。")
+            return Reply(f"{heading}\n{lines}\n{after}")
+
     def after_hours_reply(self, hours: Hours, at: datetime, locale: str) -> Reply | None:
         """When counselors will read, and the 24-hour lines; None while counselors are in."""
         gone = away(hours, at)

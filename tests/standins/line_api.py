@@ -1,7 +1,8 @@
 """A stand-in LINE Messaging API server on 127.0.0.1 for tests: reply (single-use tokens that
 expire), push (with X-Line-Retry-Key: a repeated key gets 409 and is not shown again), bot info and
-profiles; it records what each person would see and injects faults (429, 500, timeouts). It also
-builds signed webhook bodies as LINE sends them."""
+profiles; rich menus (create, image upload as api-data.line.me takes it, aliases, default, links to a user,
+list, delete) with LINE's checks; it records what each person would see and injects faults (429, 500,
+timeouts). It also builds signed webhook bodies as LINE sends them."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import base64
 import contextlib
 import hashlib
 import hmac
+import io
 import itertools
 import json
+import re
 import threading
 import time
 import uuid
@@ -74,6 +77,11 @@ class State:
     languages: dict[str, str] = field(default_factory=dict)
     down_until: float = 0.0
     refused_while_down: int = 0
+    menus: dict[str, dict[str, Any]] = field(default_factory=dict)  # rich menu id -> the menu as created
+    images: dict[str, bytes] = field(default_factory=dict)  # rich menu id -> its PNG
+    aliases: dict[str, str] = field(default_factory=dict)  # alias -> rich menu id
+    default_menu: str | None = None
+    linked: dict[str, str] = field(default_factory=dict)  # user -> rich menu id
 
 
 class LineStandIn:
@@ -176,11 +184,20 @@ class LineStandIn:
             def do_POST(self) -> None:
                 self._dispatch()
 
+            def do_DELETE(self) -> None:
+                self._dispatch()
+
             def _dispatch(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 if self.headers.get("authorization") != f"Bearer {ACCESS_TOKEN}":
                     return self._answer(401, {"message": "Authentication failed"})
+                if "/richmenu" in self.path:
+                    with standin.lock:
+                        standin.state.calls.append(self.path)
+                        answer = standin._richmenu(self.command, self.path, raw,
+                                                   self.headers.get("content-type") or "")
+                    return self._answer(*answer)
                 status, body = standin._call(self.path, json.loads(raw) if raw else {},
                                              self.headers.get("x-line-retry-key"))
                 if status == "timeout":
@@ -236,6 +253,94 @@ class LineStandIn:
             if kind == "push":
                 return self._push(body, retry_key)
             return 404, {"message": "Not found"}
+
+    def _richmenu(self, method: str, path: str, raw: bytes, content_type: str) -> tuple[int, dict[str, Any]]:
+        """The rich menu endpoints (the caller holds the lock)."""
+        st = self.state
+        if method == "GET" and path == "/v2/bot/richmenu/list":
+            return 200, {"richmenus": [{"richMenuId": k, **m} for k, m in st.menus.items()]}
+        if method == "GET" and path == "/v2/bot/richmenu/alias/list":
+            return 200, {"aliases": [{"richMenuAliasId": a, "richMenuId": m} for a, m in st.aliases.items()]}
+        if method == "POST" and path == "/v2/bot/richmenu":
+            return self._new_menu(json.loads(raw))
+        found = re.fullmatch(r"/v2/bot/richmenu/([\w-]+)/content", path)
+        if method == "POST" and found:
+            return self._image(found.group(1), raw, content_type)
+        found = re.fullmatch(r"/v2/bot/richmenu/alias(?:/([\w-]+))?", path)
+        if found:
+            return self._alias(method, found.group(1), json.loads(raw) if raw else {})
+        found = re.fullmatch(r"/v2/bot/user/([\w-]+)/richmenu/([\w-]+)", path)
+        if method == "POST" and found:
+            if found.group(2) not in st.menus:
+                return 400, {"message": "richmenu not found"}
+            if found.group(1) == "all":
+                st.default_menu = found.group(2)
+            else:
+                st.linked[found.group(1)] = found.group(2)
+            return 200, {}
+        found = re.fullmatch(r"/v2/bot/richmenu/([\w-]+)", path)
+        if method == "DELETE" and found and found.group(1) in st.menus:
+            menu_id = found.group(1)
+            del st.menus[menu_id]
+            st.images.pop(menu_id, None)
+            st.linked = {u: m for u, m in st.linked.items() if m != menu_id}
+            st.aliases = {a: m for a, m in st.aliases.items() if m != menu_id}
+            st.default_menu = None if st.default_menu == menu_id else st.default_menu
+            return 200, {}
+        return 404, {"message": "Not found"}
+
+    def _new_menu(self, menu: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        size, areas = menu.get("size") or {}, menu.get("areas") or []
+        if size.get("width") != 2500 or size.get("height") not in (843, 1686):
+            return 400, {"message": "size must be 2500x1686 or 2500x843"}
+        if not 1 <= len(str(menu.get("chatBarText") or "")) <= 14 or not 1 <= len(areas) <= 20:
+            return 400, {"message": "chatBarText must be 1-14 characters and areas 1-20"}
+        for area in areas:
+            bounds, action = area.get("bounds") or {}, area.get("action") or {}
+            if bounds.get("x", 0) + bounds.get("width", 0) > size["width"] or \
+                    bounds.get("y", 0) + bounds.get("height", 0) > size["height"]:
+                return 400, {"message": "an area lies outside the menu"}
+            if action.get("type") == "postback" and not 0 < len(str(action.get("data") or "")) <= 300:
+                return 400, {"message": "postback data must be 1-300 characters"}
+            if len(str(action.get("label") or "")) > 20:
+                return 400, {"message": "label must be at most 20 characters"}
+        menu_id = f"richmenu-{next(self._ids)}"
+        self.state.menus[menu_id] = menu
+        return 200, {"richMenuId": menu_id}
+
+    def _image(self, menu_id: str, raw: bytes, content_type: str) -> tuple[int, dict[str, Any]]:
+        from PIL import Image
+
+        if menu_id not in self.state.menus:
+            return 404, {"message": "richmenu not found"}
+        if menu_id in self.state.images:
+            return 400, {"message": "An image has already been uploaded to the richmenu"}
+        if content_type not in ("image/png", "image/jpeg") or len(raw) > 1024 * 1024:
+            return 400, {"message": "the image must be a PNG or JPEG of at most 1 MB"}
+        size = self.state.menus[menu_id]["size"]
+        with Image.open(io.BytesIO(raw)) as image:
+            if image.size != (size["width"], size["height"]):
+                return 400, {"message": "the image size must match the rich menu's"}
+        self.state.images[menu_id] = raw
+        return 200, {}
+
+    def _alias(self, method: str, name: str | None, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        st = self.state
+        if method == "GET" and name:
+            if name not in st.aliases:
+                return 404, {"message": "richmenu alias not found"}
+            return 200, {"richMenuAliasId": name, "richMenuId": st.aliases[name]}
+        menu_id = str(body.get("richMenuId"))
+        if method != "POST" or menu_id not in st.menus or menu_id not in st.images:
+            return 400, {"message": "richmenu not found or has no image"}
+        if name is None:  # create
+            name = str(body.get("richMenuAliasId"))
+            if name in st.aliases:
+                return 400, {"message": "conflict richmenu alias id"}
+        elif name not in st.aliases:
+            return 404, {"message": "richmenu alias not found"}
+        st.aliases[name] = menu_id
+        return 200, {}
 
     def _reply(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         entry = self.state.tokens.pop(str(body.get("replyToken")), None)

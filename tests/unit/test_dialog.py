@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from dialogs.engine import handle
 from dialogs.i18n import use_locale
-from dialogs.model import ConsentGiven, ConsentWithdrawn, EraseRequested, HandoffRequested, MessageForCounselor
+from dialogs.model import (
+    ConsentGiven,
+    ConsentWithdrawn,
+    ContactsRequested,
+    EraseRequested,
+    GatheringsRequested,
+    HandoffRequested,
+    Inbound,
+    MessageForCounselor,
+    ResourcesRequested,
+)
 from dialogs.prompts import CONSENT_VERSION
 from tests.unit.transcript import Chat
 
@@ -295,3 +306,20 @@ def test_send_now_from_an_edited_section_returns_to_the_review() -> None:
     chat.press("review:send")
     chat.press("handed_off:send_now")
     assert chat.conv.state == "handed_off" and "もう相談員に届いています" in chat.last.text
+
+
+def test_the_menu_areas_are_commands_at_any_step() -> None:
+    """LINE's rich menu sends menu:consult, menu:places, menu:contacts and menu:language at any moment."""
+    chat = Chat()
+    chat.walk_to("wishes")
+    chat.say("やめる")
+    asked = chat.press("menu:consult")
+    assert not chat.conv.paused and chat.conv.state == "wishes" and asked[-1].choices
+    at = chat.now
+    places = handle(chat.conv, Inbound("webchat", "tester", "m1", at, choice_id="menu:places"), intake=chat.intake)
+    assert places.events == [ResourcesRequested(), GatheringsRequested(again=True)]  # the service lists them
+    contacts = handle(chat.conv, Inbound("webchat", "tester", "m2", at, choice_id="menu:contacts"),
+                      intake=chat.intake)
+    assert contacts.events == [ContactsRequested()] and chat.conv.state == "wishes"
+    chat.press("menu:language")
+    assert "language:lang_en" in chat.offered()

@@ -42,6 +42,16 @@ class LineApi:
         language = getattr(profile, "language", None)
         return str(language) if language else None
 
+    async def show_menu(self, user_id: str, locale: str) -> None:
+        """Link the person to their language's rich menu (`tsunagu line richmenu`); a failure is only logged."""
+        from bot.channels.line.richmenu import alias
+
+        try:
+            found = await self.api().get_rich_menu_alias(alias(locale), _request_timeout=PROFILE_TIMEOUT)
+            await self.api().link_rich_menu_id_to_user(user_id, found.rich_menu_id, _request_timeout=PROFILE_TIMEOUT)
+        except (ApiException, aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            log.warning("LINE rich menu not linked: %s", type(exc).__name__)
+
     async def bot_info(self) -> tuple[str, str]:
         """(display name, basic id); raises ApiException or a network error when the token or URL is wrong."""
         info = await self.api().get_bot_info(_request_timeout=self.timeout)

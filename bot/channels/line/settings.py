@@ -18,6 +18,7 @@ class LineSettings:
     api_base_url: str
     staff_to: str | None = None
     friend_url: str | None = None  # the account's friend-add URL (https://lin.ee/…), for posters and cards
+    data_base_url: str = "https://api-data.line.me"  # where rich menu images go
 
 
 def load(env: Mapping[str, str]) -> LineSettings | None:
@@ -34,4 +35,5 @@ def load(env: Mapping[str, str]) -> LineSettings | None:
     if friend_url is not None and not friend_url.startswith("https://"):
         raise SettingsError("LINE_FRIEND_URL must be the https:// friend-add URL of the LINE account.")
     return LineSettings(secret, token, base_url(env, "LINE_API_BASE_URL", "https://api.line.me"),
-                        env.get("TSUNAGU_ALERT_LINE_TO") or None, friend_url)
+                        env.get("TSUNAGU_ALERT_LINE_TO") or None, friend_url,
+                        base_url(env, "LINE_API_DATA_BASE_URL", "https://api-data.line.me"))

@@ -10,7 +10,7 @@ from typing import Any
 from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.models.events import UnknownEvent
 from linebot.v3.webhook import WebhookParser
-from linebot.v3.webhooks import Event
+from linebot.v3.webhooks import Event, FollowEvent
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -18,6 +18,8 @@ from starlette.routing import Route
 from bot.channels.line.client import LineApi
 from bot.channels.line.events import CHANNEL, KNOWN_TYPES, read
 from bot.channels.port import Incoming, Port, Refusal
+from dialogs import commands
+from dialogs.model import Inbound
 
 SIGNATURE_HEADER = "x-line-signature"
 MAX_BODY = 1024 * 1024
@@ -52,11 +54,31 @@ class LineInbox:
         """Commit each event in order (a repeated webhookEventId is dropped by the port)."""
         for event in events:
             meaning = read(event, self.port.clock())
-            if isinstance(meaning, Incoming) and not await self.port.knows(CHANNEL, meaning.inbound.user_key):
-                language = await self.line.language(meaning.inbound.user_key)  # the locale, at first contact only
+            if not isinstance(meaning, Incoming):
+                await self.port.take(CHANNEL, meaning)
+                continue
+            user = meaning.inbound.user_key
+            first = not await self.port.knows(CHANNEL, user)
+            if first:
+                language = await self.line.language(user)  # the locale, at first contact only
                 if language:
                     meaning = replace(meaning, inbound=replace(meaning.inbound, locale_hint=language))
-            await self.port.take(CHANNEL, meaning)
+            handled = await self.port.take(CHANNEL, meaning)
+            if handled is not None and not handled.duplicate and (
+                    first or isinstance(event, FollowEvent) or changes_language(meaning.inbound)):
+                await self.show_menu(user)
+
+    async def show_menu(self, user: str) -> None:
+        """The rich menu of the person's language (at follow, first contact, or when they change language)."""
+        locale = await self.port.locale(CHANNEL, user)
+        if locale is not None:
+            await self.line.show_menu(user, locale)
+
+
+def changes_language(inbound: Inbound) -> bool:
+    """Whether the message names a language (pressed or typed)."""
+    command = commands.named(inbound.choice_id, inbound.text)
+    return command is not None and command.action.startswith("lang_")
 
 
 def _type(event: Any) -> str:

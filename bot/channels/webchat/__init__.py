@@ -12,4 +12,4 @@ def configure(setup: Setup) -> Channel | None:
     """The web chat, in the visitor's language or TSUNAGU_DEFAULT_LOCALE."""
     from bot.channels.webchat.channel import WebChat
 
-    return WebChat(setup.settings.default_locale)
+    return WebChat(setup.settings.default_locale, embedded=bool(setup.settings.frame_ancestors))

@@ -30,11 +30,12 @@ class WebChat:
     name = routes.CHANNEL
     staff_chat: str | None = None
 
-    def __init__(self, default_locale: str) -> None:
+    def __init__(self, default_locale: str, embedded: bool = False) -> None:
         self.default_locale = default_locale
+        self.embedded = embedded
 
     def routes(self, port: Port) -> list[BaseRoute]:
-        return list(routes.routes(port, self.default_locale))
+        return list(routes.routes(port, self.default_locale, self.embedded))
 
     def background(self, port: Port) -> list[Task]:
         return []

@@ -27,7 +27,6 @@ MAX_BODY = 256 * 1024
 _EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _VIA = re.compile(r"^[a-z0-9]{1,16}$")  # an agency code (storage.repositories.agencies.new_code)
 KINDS = ("text", "open", "sticker", "image", "file")
-LATEST = 10**18  # a message id past every message: the conversation alone
 
 
 class BadRequest(Refusal):
@@ -97,8 +96,9 @@ def parse_message(raw: bytes, content_type: str) -> dict[str, Any]:
     return {"text": text, "choice": choice, "kind": kind, "event_id": event_id, "via": via}
 
 
-def routes(port: Port, default_locale: str) -> list[Route]:
-    """The web chat's page and API."""
+def routes(port: Port, default_locale: str, embedded: bool = False) -> list[Route]:
+    """The web chat's page and API; `embedded`: other sites may frame it (TSUNAGU_FRAME_ANCESTORS), so over HTTPS
+    its cookie goes with requests from their pages too (SameSite=None)."""
 
     async def page(request: Request) -> Response:
         """The page in the person's chosen language once they have one, else their browser's."""
@@ -106,10 +106,10 @@ def routes(port: Port, default_locale: str) -> list[Route]:
         token = request.cookies.get(COOKIE)
         if token:
             try:
-                conv, _ = await port.thread(CHANNEL, user_key(token), LATEST)
+                chosen = await port.locale(CHANNEL, user_key(token))
             except DBAPIError:
-                conv = None  # the database is away: the browser's language, and the page's script waits
-            locale = conv.locale if conv is not None else locale
+                chosen = None  # the database is away: the browser's language, and the page's script waits
+            locale = chosen or locale
         return HTMLResponse(render_page("chat.html", locale, languages=LANGUAGES))
 
     async def history(request: Request) -> Response:
@@ -137,8 +137,9 @@ def routes(port: Port, default_locale: str) -> list[Route]:
         response = _answer(*await port.thread(CHANNEL, inbound.user_key, after),
                            duplicate=handled is not None and handled.duplicate)
         if COOKIE not in request.cookies:
-            response.set_cookie(COOKIE, token, max_age=COOKIE_MAX_AGE, httponly=True, samesite="lax",
-                                secure=request.url.scheme == "https", path="/chat")
+            secure = request.url.scheme == "https"
+            response.set_cookie(COOKIE, token, max_age=COOKIE_MAX_AGE, httponly=True, path="/chat", secure=secure,
+                                samesite="none" if embedded and secure else "lax")
         return response
 
     return [
