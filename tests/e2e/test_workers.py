@@ -28,8 +28,11 @@ from tests.standins.telegram_api import TelegramStandIn
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.postgres,
               pytest.mark.skipif(not POSTGRES_URL, reason="TSUNAGU_TEST_POSTGRES_URL is not set")]
 POLLING = "telegram-background-0"
+# pg_locks shows every database's locks, and an advisory key is a database's own: another database's Tsunagu (a
+# second suite, a staging copy) holds the same keys without sharing anything with this one.
 HOLDER = text("SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-              "WHERE l.locktype = 'advisory' AND l.granted AND l.objid::text = :id")
+              "WHERE l.locktype = 'advisory' AND l.granted AND l.objid::text = :id "
+              "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())")
 
 
 @pytest.fixture
