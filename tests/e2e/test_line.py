@@ -99,6 +99,20 @@ def test_intake_and_counselor_exchange(server: Server, standin: LineStandIn) -> 
         assert secret.encode() not in log, "no personal content in any log line"
 
 
+def test_send_now_reaches_the_handoff_in_at_most_eight_presses(server: Server, standin: LineStandIn) -> None:
+    assert server.cli("agency", "add", AGENCY, "--municipality", "足立区").returncode == 0
+    person = LinePerson(standin, server.url, "U10000000000000000000000000000008")
+    person.open()
+    presses = ("welcome:start", "who:family", "consent:yes", "topics:hikikomori", "topics:send_now", "review:send")
+    assert len(presses) <= 8, "the issue's bar: a minimal handoff in at most 8 presses"
+    for choice in presses:
+        person.press(choice)
+    person.wait_for_text("送りました。ありがとうございます。")
+    print(f"\nline: a family member with one topic reaches the handoff in {len(presses)} presses")
+    rows = json.loads(server.cli("queue", "--json").stdout)
+    assert [(r["channel"], r["topics"], r["main_topic"]) for r in rows] == [("line", ["hikikomori"], "hikikomori")]
+
+
 def test_webhook_refuses_what_is_not_line(server: Server, standin: LineStandIn) -> None:
     http = httpx.Client(base_url=server.url, timeout=10)
     user = "U20000000000000000000000000000002"
