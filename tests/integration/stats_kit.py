@@ -19,11 +19,12 @@ from tests.clock import TOKYO, TestClock
 from tests.integration.console_kit import ADACHI, MACHIDA, handoff
 
 FIRST, LAST = "2026-12-01", "2026-12-31"
+# A weekly gathering in the operators' file (`name`, `id`, `agency` filled in), for the tests that keep some.
 GATHERING = """
 [[gathering]]
 id = "{id}"
 agency = "{agency}"
-name = "{id}"
+name = "{name}"
 kind = "ibasho"
 for_whom = "both"
 place = "公民館"
@@ -130,7 +131,7 @@ def world(container: Container, clock: TestClock) -> None:
 
 def gatherings_file(path: Path) -> Path:
     """The fixture's gatherings file: two of 町田市 (manbou, family) and one of the default agency (demae)."""
-    path.write_text("".join(GATHERING.format(id=g, agency=a) for g, a in (
+    path.write_text("".join(GATHERING.format(id=g, agency=a, name=g) for g, a in (
         ("machida-manbou", MACHIDA), ("machida-family", MACHIDA), ("adachi-demae", ADACHI))), encoding="utf-8")
     return path
 

@@ -11,28 +11,16 @@ from zoneinfo import ZoneInfo
 from bot.bootstrap import Container
 from bot.gatherings.catalog import load_gatherings
 from tests.integration.console_kit import ADACHI, MACHIDA, client, container, csrf_of, handoff, signed_in
+from tests.integration.stats_kit import GATHERING
 
 __all__ = ["container"]
 TOKYO = ZoneInfo("Asia/Tokyo")
-ENTRY = """
-[[gathering]]
-id = "{id}"
-agency = "{agency}"
-name = "{name}"
-kind = "ibasho"
-for_whom = "both"
-place = "公民館"
-rrule = "FREQ=WEEKLY;BYDAY=SA"
-start = "14:00"
-first = 2026-01-01
-checked = 2026-11-01
-"""
 
 
 def keep(container: Container, tmp_path: Path) -> None:
     path = tmp_path / "gatherings.toml"
-    path.write_text(ENTRY.format(id="adachi-sat", agency=ADACHI, name="土曜の居場所")
-                    + ENTRY.format(id="machida-sat", agency=MACHIDA, name="まちだの居場所"), encoding="utf-8")
+    path.write_text(GATHERING.format(id="adachi-sat", agency=ADACHI, name="土曜の居場所")
+                    + GATHERING.format(id="machida-sat", agency=MACHIDA, name="まちだの居場所"), encoding="utf-8")
     container.cases.gatherings = load_gatherings(path)
 
 
