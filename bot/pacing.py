@@ -1,9 +1,11 @@
-"""Send pacing: token buckets per chat and overall, so a channel's rate limits are kept, not hit."""
+"""Send pacing: token buckets per chat and overall, so a channel's rate limits are kept, not hit,
+and a window over the moments sends actually go out, so sends held up together cannot leave in a burst."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -71,3 +73,50 @@ class Pacer:
         """The platform asked this chat to wait."""
         now = self._clock()
         self._bucket(key, now).hold(now, seconds)
+
+
+class SendWindow:
+    """At most `per_key` sends to one key and `overall` in all in any `seconds`, counted when each send
+    goes out. The buckets reserve turns ahead; this catches sends that a slow database call or a busy
+    event loop has bunched together after their turn came."""
+
+    def __init__(self, per_key: int, overall: int, seconds: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._per_key = per_key
+        self._overall_limit = overall
+        self._seconds = seconds
+        self._clock = clock
+        self._overall: deque[float] = deque()
+        self._keys: dict[str, deque[float]] = {}
+
+    def _log(self, key: str, now: float) -> deque[float]:
+        log = self._keys.get(key)
+        if log is None:
+            if len(self._keys) >= MAX_KEYS:
+                self._keys = {k: v for k, v in self._keys.items() if v and now - v[-1] < self._seconds}
+            log = self._keys[key] = deque()
+        return log
+
+    def _forget(self, log: deque[float], now: float) -> None:
+        while log and now - log[0] >= self._seconds:
+            log.popleft()
+
+    def room(self, key: str) -> float:
+        """Take a place for `key` now and return 0.0, or return the seconds until one frees up."""
+        now = self._clock()
+        log = self._log(key, now)
+        self._forget(log, now)
+        self._forget(self._overall, now)
+        waits = [log[0] + self._seconds - now] if len(log) >= self._per_key else []
+        if len(self._overall) >= self._overall_limit:
+            waits.append(self._overall[0] + self._seconds - now)
+        if waits:
+            return max(max(waits), 0.001)
+        log.append(now)
+        self._overall.append(now)
+        return 0.0
+
+    async def enter(self, key: str) -> None:
+        """Wait until a send to `key` fits in the window, and count it."""
+        while (seconds := self.room(key)) > 0:
+            await asyncio.sleep(seconds)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from telegram import Update
@@ -12,7 +14,7 @@ from bot.channels.port import Blocked, Incoming
 from bot.channels.splitting import split_text
 from bot.channels.telegram.render import MAX_TEXT, bundle, keyboard, render
 from bot.channels.telegram.updates import read
-from bot.pacing import Pacer, TokenBucket
+from bot.pacing import Pacer, SendWindow, TokenBucket
 from dialogs.engine import current_prompt
 from dialogs.model import Conversation, Reply
 from tests.standins.telegram_api import Updates
@@ -151,3 +153,33 @@ def test_a_bucket_refills_at_its_rate_up_to_its_burst() -> None:
     assert bucket.reserve(0.5) == 0.0
     assert bucket.reserve(0.5) == 0.5
     assert bucket.full(100.0)
+
+
+def test_a_send_window_counts_sends_as_they_leave_per_key_and_overall() -> None:
+    now = [10.0]
+    window = SendWindow(per_key=2, overall=3, seconds=1.0, clock=lambda: now[0])
+    assert [window.room("a"), window.room("a")] == [0.0, 0.0]
+    assert window.room("a") == 1.0, "a third send to one chat waits for the first to leave the window"
+    assert window.room("b") == 0.0, "another chat is not held up"
+    assert window.room("c") == 1.0, "three in all is the overall limit"
+    now[0] = 10.6
+    assert window.room("c") == pytest.approx(0.4)
+    now[0] = 11.0
+    assert window.room("a") == 0.0 and window.room("c") == 0.0
+
+
+def test_sends_bunched_after_a_stall_leave_no_faster_than_the_window() -> None:
+    async def burst() -> list[float]:
+        window = SendWindow(per_key=30, overall=5, seconds=0.2)
+        loop = asyncio.get_running_loop()
+        times: list[float] = []
+
+        async def send(key: str) -> None:
+            await window.enter(key)
+            times.append(loop.time())
+
+        await asyncio.gather(*(send(str(n)) for n in range(12)))
+        return times
+
+    times = asyncio.run(burst())
+    assert all(b - a >= 0.19 for a, b in zip(times, times[5:], strict=False))

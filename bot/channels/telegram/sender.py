@@ -11,13 +11,14 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 
 from bot.channels.telegram.render import Part, bundle, render
 from bot.outbox import GiveUp, Result, RetryLater, Sent, Unreachable
-from bot.pacing import Pacer
+from bot.pacing import Pacer, SendWindow
 from dialogs.model import Reply
 from storage.records import OutboxItem
 
 log = logging.getLogger(__name__)
 PER_CHAT = (1.0, 3.0)  # about one a second per chat, a short burst allowed
 OVERALL = (25.0, 5.0)  # under thirty a second in all, whatever the burst
+WINDOW = (3, 25)  # per chat and in all, in any second, counted as the requests leave
 BAD_TOKEN_WAIT = timedelta(minutes=5)
 
 
@@ -33,6 +34,7 @@ class TelegramSender:
     def __init__(self, bot: Bot, pacer: Pacer | None = None) -> None:
         self.bot = bot
         self.pacer: Pacer | None = pacer or Pacer(PER_CHAT, OVERALL)
+        self.window = SendWindow(*WINDOW)
 
     async def send(self, item: OutboxItem) -> Result:
         """Send one turn's replies (a ticked topic edits the keyboard's message instead)."""
@@ -70,11 +72,13 @@ class TelegramSender:
             part = parts[index]
             if index > first and self.pacer is not None:
                 await self.pacer.wait(str(chat_id))
+            await self.window.enter(str(chat_id))
             await self.bot.send_message(chat_id, part.text, reply_markup=part.keyboard)
             progress[0] = index + 1
 
     async def _edit(self, chat_id: int | str, message_id: int, part: Part) -> bool:
         """Edit the keyboard's message in place; False when it cannot be edited (then send anew)."""
+        await self.window.enter(str(chat_id))
         try:
             await self.bot.edit_message_text(part.text, chat_id=chat_id, message_id=message_id,
                                              reply_markup=part.keyboard)
