@@ -98,7 +98,7 @@ conversations = Table(
     Column("via_agency_id", Integer, nullable=True),  # whose outreach link brought the first contact (counted)
     UniqueConstraint("channel", "user_key", name="uq_conversations_channel_user_key"),
     Index("ix_conversations_stats", "created_at", "stopped_step"),  # the funnel, read from the index alone
-    Index("ix_conversations_via_agency_id", "via_agency_id"),
+    Index("ix_conversations_via", "via_agency_id", "created_at"),  # first contacts by link, from the index alone
 )
 
 dropped_intakes = Table(  # intakes deleted unfinished by retention: only where they stopped, for the funnel
@@ -109,6 +109,7 @@ dropped_intakes = Table(  # intakes deleted unfinished by retention: only where 
     Column("stopped_step", String(32), nullable=True),
     Column("via_agency_id", Integer, nullable=True),  # whose outreach link brought it (counted)
     Index("ix_dropped_intakes_opened_at", "opened_at"),
+    Index("ix_dropped_intakes_via", "via_agency_id", "opened_at"),
 )
 
 inbound_events = Table(

@@ -1,7 +1,7 @@
 """Statistics (実態把握) for staff and operators: the report of a period, small numbers protected. Counselors and
 supervisors see their agency; admins and operators every agency together or any one. Every view and export is
-audited. The counts are read in a read-only unit, so the intake never waits for them, and kept for a minute
-(bot.stats.cache), so a page reloaded in a loop does not read them again."""
+audited. The counts are read in a read-only unit, so the intake never waits for them, and the report made of
+them is kept for a minute (bot.stats.cache), so a page reloaded in a loop neither reads nor builds it again."""
 
 from __future__ import annotations
 
@@ -60,12 +60,11 @@ class Statistics(Work):
             raise NotFound(f"No agency is called {asked.agency!r}.", N_("その機関は見つかりません。"))
         start, end = period.bounds()
         key = (start, end, agencies[name] if name is not None else None)
-        raw = self._recent.get(key, self._clock())
-        if raw is None:
-            raw = self._count(*key)
-            self._recent.put(key, raw, self._clock())
-        own_gatherings = None if name is None else tuple(g.id for g in self.gatherings if g.agency == name)
-        report = protect(build(raw, period, self.min_cell, own_gatherings))
+        report = self._recent.get(key, self._clock())
+        if report is None:
+            own_gatherings = None if name is None else tuple(g.id for g in self.gatherings if g.agency == name)
+            report = protect(build(self._count(*key), period, self.min_cell, own_gatherings))
+            self._recent.put(key, report, self._clock())
         with self.unit() as (uow, now):
             detail = f"from={period.first} to={period.last} agency={name or '*'}"
             record(uow, actor, "export_stats" if asked.export else "view_stats", now,
@@ -88,8 +87,9 @@ class Statistics(Work):
         return raw
 
     @cached_property
-    def _recent(self) -> Recent[RawStats]:
-        """The counts read in the last minute (a reloaded page costs the database nothing)."""
+    def _recent(self) -> Recent[dict[str, Any]]:
+        """The protected reports made in the last minute: a reloaded page costs neither the database nor the
+        process's Python (which the intake beside it shares) more than its audit line."""
         return Recent()
 
     def _period(self, asked: StatsRequest) -> Period:
