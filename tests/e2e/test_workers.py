@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import threading
 import time
 import uuid
@@ -151,4 +152,67 @@ def test_kill_9_of_the_singleton_holder_while_people_write(tmp_path: Path, stand
         assert all(t < 10 for t in takeovers), "another takes over within seconds (about one on a quiet machine)"
         assert twice <= 2 * 64, "sent twice only where a delivery was cut short (at most the deliverer's in flight)"
     finally:
+        server.stop()
+
+
+def workers_of(pid: int) -> list[int]:
+    """The worker processes `serve --workers N` started (the children of its process, but multiprocessing's
+    resource tracker)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                command = (entry / "cmdline").read_bytes()
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == pid and b"resource_tracker" not in command:
+                found.append(int(entry.name))
+    return found
+
+
+def accepted_by(port: int, pids: list[int]) -> dict[int, int]:
+    """How many established connections to `port` each process holds (from /proc: the socket inodes in
+    /proc/net/tcp whose local port is the server's, found among each process's open files)."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
+            inodes.add(f"socket:[{fields[9]}]")
+    held = {}
+    for pid in pids:
+        links = []
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                links.append(os.readlink(fd))
+            except OSError:
+                continue
+        held[pid] = sum(1 for link in links if link in inodes)
+    return held
+
+
+def test_long_lived_connections_are_spread_over_the_workers(tmp_path: Path) -> None:
+    """Telegram and LINE keep their connections open, and open several at once: each worker must take its share
+    of them, not the worker that woke first all of them."""
+    server: Server = start(tmp_path / "var", database_url("postgres", tmp_path), {"TSUNAGU_DATA_KEY": _key()},
+                           args=("--workers", "2"))
+    port = int(server.url.rsplit(":", 1)[1])
+    sockets: list[socket.socket] = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers_of(server.process.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1.0)  # both workers listening
+        sockets = [socket.create_connection(("127.0.0.1", port)) for _ in range(64)]  # a burst, as a platform opens
+        for sock in sockets:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: tsunagu\r\n\r\n")
+        for sock in sockets:
+            assert sock.recv(64).startswith(b"HTTP/1.1 200")
+        held = accepted_by(port, workers_of(server.process.pid))
+        print(f"\nconnections held by each worker: {sorted(held.values())}")
+        assert sum(held.values()) == len(sockets)
+        assert min(held.values()) >= len(sockets) // 4, held
+    finally:
+        for sock in sockets:
+            sock.close()
         server.stop()
