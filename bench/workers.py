@@ -32,7 +32,7 @@ from bench.run import SECRET, drain, quantile, reply_lag  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from tests.conftest import reset_postgres  # noqa: E402
 from tests.e2e.server import Server, start  # noqa: E402
-from tests.e2e.test_workers import holders, wait_for_holder  # noqa: E402
+from tests.e2e.test_workers import holders, wait_for_holder, workers_of  # noqa: E402
 from tests.standins.telegram_api import TOKEN, TelegramStandIn  # noqa: E402
 
 SENDERS = int(os.environ.get("BENCH_SENDERS", "32"))
@@ -60,17 +60,7 @@ def cpu_since(before: dict[int, float], pids: list[int]) -> float:
 
 def family(pid: int) -> list[int]:
     """A process and its children (uvicorn's workers; not multiprocessing's resource tracker)."""
-    children = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                command = (entry / "cmdline").read_bytes()
-            except (OSError, IndexError, ValueError):
-                continue
-            if parent == pid and b"resource_tracker" not in command:
-                children.append(int(entry.name))
-    return [pid, *children]
+    return [pid, *workers_of(pid)]
 
 
 def postgres_pids() -> list[int]:
