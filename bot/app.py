@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from functools import partial
 from pathlib import Path
 
+from anyio import to_thread
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -27,6 +28,7 @@ from bot.console.routes import routes as console_routes
 from bot.security import SecurityHeaders
 from bot.singletons import ALERTS, RETENTION, background_name, leadership, while_held
 from dialogs import crisis
+from storage.db import REQUEST_THREADS
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -53,6 +55,7 @@ def create_app(container: Container, run_deliverer: bool = True) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         crisis.warm()  # the dictionary and the model are ready before the first message (and /healthz)
+        to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         background = [(background_name(channel.name, i), task) for channel in container.channels
                       for i, task in enumerate(channel.background(container.port))]
         lead = leadership(container.settings.database_url, [RETENTION, ALERTS, *(n for n, _ in background)])

@@ -12,6 +12,12 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 BUSY_TIMEOUT_MS = 10_000
+REQUEST_THREADS = 16  # threads a serving process runs requests' database work in (anyio's default is 40)
+# PostgreSQL connections a process keeps open: one per request thread and 8 for its deliverer and background
+# threads, so that none is opened and closed per request (a new connection costs PostgreSQL a process); two
+# workers stay well under PostgreSQL's default of 100 connections
+POOL_SIZE = REQUEST_THREADS + 8
+POOL_OVERFLOW = 8  # more, opened for a burst and closed after it
 READ_ONLY = "tsunagu_read_only"  # execution option: a SQLite transaction that only reads begins deferred
 _gates: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
 
@@ -46,7 +52,7 @@ def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
 def _sqlite_engine(url: str) -> Engine:
