@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(seconds=30)  # after an outage, replies go out within half a minute of its end
 LEASE = timedelta(seconds=60)
 CONCURRENCY = 64
+REFILL = 8  # a busy deliverer looks for more once this share (1/REFILL) of its places is free
 
 
 @dataclass(frozen=True)
@@ -165,8 +166,8 @@ class Deliverer:
         """Start delivering what is due, for conversations not already being delivered (the database
         work runs in a thread, so sends in flight go on meanwhile)."""
         room = self._concurrency - len(self._tasks)
-        if room <= 0:
-            return 0  # a task that ends wakes the loop
+        if room <= 0 or (self._tasks and room < max(1, self._concurrency // REFILL)):
+            return 0  # a task that ends wakes the loop; under a backlog one query fills several places
         busy = frozenset(self._tasks)
         items = await asyncio.to_thread(self._due, room, busy)
         by_conversation: dict[str, list[OutboxItem]] = {}
