@@ -102,6 +102,7 @@ def _serve(c: Container, args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.app import create_app
+    from bot.supervisor import STARTUP_FAILURE, SpreadWorkers, listening_sockets
     from storage.db import is_sqlite
 
     if args.workers < 1:
@@ -110,11 +111,18 @@ def _serve(c: Container, args: argparse.Namespace) -> int:
         raise Usage("--workers above 1 needs PostgreSQL (SQLite has one writer); set TSUNAGU_DATABASE_URL.")
     c.migrate()
     log.info("serving on http://%s:%s with %d worker(s)", c.settings.host, c.settings.port, args.workers)
-    if args.workers > 1:
+    one = args.workers == 1
+    if not one:
         c.engine.dispose()  # each worker builds its own service from the same settings
-    uvicorn.run(create_app(c) if args.workers == 1 else "bot.app:worker_app", factory=args.workers > 1,
-                workers=args.workers, host=c.settings.host, port=c.settings.port, log_config=None,
-                access_log=False, proxy_headers=True, forwarded_allow_ips=c.settings.forwarded_allow_ips)
+    config = uvicorn.Config(create_app(c) if one else "bot.app:worker_app", factory=not one, workers=args.workers,
+                            host=c.settings.host, port=c.settings.port, log_config=None, access_log=False,
+                            proxy_headers=True, forwarded_allow_ips=c.settings.forwarded_allow_ips)
+    if one:
+        server = uvicorn.Server(config)
+        server.run()
+        return 0 if server.started else STARTUP_FAILURE
+    else:
+        SpreadWorkers(config, listening_sockets(config.host, config.port, args.workers, config.backlog)).run()
     return 0
 
 
