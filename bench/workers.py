@@ -42,15 +42,22 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_of(pids: list[int]) -> dict[int, float]:
-    """User and system CPU seconds of each of these processes so far."""
+    """User and system CPU seconds of each of these processes so far, with those of their children that ended
+    (PostgreSQL's backends of closed connections count in the postmaster's)."""
     seconds = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:
             continue
-        seconds[pid] = (int(fields[11]) + int(fields[12])) / TICK
+        seconds[pid] = sum(int(f) for f in fields[11:15]) / TICK
     return seconds
+
+
+def machine_busy() -> tuple[float, float]:
+    """(CPU seconds spent busy, seconds elapsed on all cores) of the whole machine so far."""
+    times = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(times) - times[3] - times[4]) / TICK, sum(times) / TICK
 
 
 def cpu_since(before: dict[int, float], pids: list[int]) -> float:
@@ -99,13 +106,16 @@ def intake(url: str, workers: int, people: int, tmp: Path) -> dict[str, Any]:
         blast(port, [standin.message(2_000_000 + n, "/start") for n in range(200)])  # warm up
         pids = family(server.process.pid)
         served, database, mine = cpu_of(pids), cpu_of(postgres_pids()), time.process_time()
+        busy, elapsed = machine_busy()
         began = time.monotonic()
         rate, times = blast(port, [standin.message(3_000_000 + n, "/start") for n in range(people)])
         wall = time.monotonic() - began
+        busy_now, elapsed_now = machine_busy()
         split = sorted(cpu_since(served, [pid]) / wall for pid in pids[1:])  # each worker's share
         used: dict[str, Any] = {"server_cores": cpu_since(served, pids) / wall,
                                 "pg_cores": cpu_since(database, postgres_pids()) / wall,
-                                "bench_cores": (time.process_time() - mine) / wall, "split": split}
+                                "bench_cores": (time.process_time() - mine) / wall, "split": split,
+                                "busy_cores": (os.cpu_count() or 1) * (busy_now - busy) / (elapsed_now - elapsed)}
         drain(standin, quiet=2.0)
     finally:
         server.stop()
@@ -250,6 +260,8 @@ def table(r: dict[str, Any]) -> str:
         ("cores used during the intake, 2 workers: server / PostgreSQL / load generator",
          f"{two['server_cores']:.2f} / {two['pg_cores']:.2f} / {two['bench_cores']:.2f}", "of 2"),
         ("  each of the 2 workers", " / ".join(f"{c:.2f}" for c in two["split"]), ""),
+        ("the whole machine busy during the intake, 1 worker / 2 workers",
+         f"{one['busy_cores']:.2f} / {two['busy_cores']:.2f}", "of 2"),
         (f"reply lag p50 / p99 at 10 messages/s, 2 workers ({len(r['lag'])} messages)",
          f"{quantile(r['lag'], 0.5) * 1000:.0f} / {quantile(r['lag'], 0.99) * 1000:.0f} ms", ""),
         (f"kill -9 of the singleton holder, then of the other worker, under load ({k['acknowledged']} acknowledged "
