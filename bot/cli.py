@@ -100,9 +100,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _serve(c: Container, args: argparse.Namespace) -> int:
     import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
 
     from bot.app import create_app
-    from bot.supervisor import STARTUP_FAILURE, SpreadWorkers, listening_sockets
+    from bot.supervisor import SpreadWorkers, listening_sockets
     from storage.db import is_sqlite
 
     if args.workers < 1:
@@ -121,8 +122,7 @@ def _serve(c: Container, args: argparse.Namespace) -> int:
         server = uvicorn.Server(config)
         server.run()
         return 0 if server.started else STARTUP_FAILURE
-    else:
-        SpreadWorkers(config, listening_sockets(config.host, config.port, args.workers, config.backlog)).run()
+    SpreadWorkers(config, listening_sockets(config.host, config.port, args.workers, config.backlog)).run()
     return 0
 
 

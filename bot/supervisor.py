@@ -12,9 +12,7 @@ from __future__ import annotations
 import logging
 import socket
 
-from uvicorn.config import STARTUP_FAILURE, Config
-
-__all__ = ["STARTUP_FAILURE", "SpreadWorkers", "listening_sockets"]
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors.multiprocess import Multiprocess, Process
 
 log = logging.getLogger(__name__)
@@ -42,15 +40,11 @@ def listening_sockets(host: str, port: int, count: int, backlog: int) -> list[so
 
 
 class SpreadWorkers(Multiprocess):
-    """uvicorn's Multiprocess with worker i always serving socket i."""
-
-    def __init__(self, config: Config, sockets: list[socket.socket]) -> None:
-        super().__init__(config, sockets)
-        self.slots = sockets
+    """uvicorn's Multiprocess with worker i always serving socket i (of `sockets`, one per worker)."""
 
     def init_processes(self) -> None:
         """Start a worker on each socket."""
-        for sock in self.slots:
+        for sock in self.sockets:
             process = Process(self.config, [sock])
             process.start()
             self.processes.append(process)
@@ -69,7 +63,7 @@ class SpreadWorkers(Multiprocess):
                 self.should_exit.set()
                 return
             log.info("worker %s died; a new one takes its socket", process.pid)
-            replacement = Process(self.config, [self.slots[idx]])
+            replacement = Process(self.config, [self.sockets[idx]])
             replacement.start()
             self.processes[idx] = replacement
 
@@ -78,7 +72,7 @@ class SpreadWorkers(Multiprocess):
         for idx, old in enumerate(self.processes):
             if self.should_exit.is_set():
                 return
-            new = Process(self.config, [self.slots[idx]])
+            new = Process(self.config, [self.sockets[idx]])
             new.start()
             if not new.wait_until_ready(self.config.timeout_worker_healthcheck, self.should_exit):
                 new.kill()
