@@ -95,7 +95,7 @@ def build(settings: Settings, clock: Clock = utcnow) -> Container:
     uow = partial(SqlUnitOfWork, engine, cipher)
     channels = configured(Setup(settings, clock))
     deliverer = Deliverer(uow, {c.name: c.sender() for c in channels}, lease=lease_for(settings.http_timeout),
-                          clock=clock, reader=partial(SqlUnitOfWork, engine, cipher, read_only=True))
+                          clock=clock)
     targets = alert_targets(settings, channels)
     alerter = make_alerter(settings, uow, targets, clock) if targets else None
     care = Care(contacts(settings), resources(settings))

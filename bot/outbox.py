@@ -98,10 +98,8 @@ class Deliverer:
 
     def __init__(self, uow: Callable[[], UnitOfWork], senders: dict[str, Sender],
                  clock: Clock = utcnow, idle_seconds: float = 1.0,
-                 lease: timedelta = LEASE, concurrency: int = CONCURRENCY,
-                 reader: Callable[[], UnitOfWork] | None = None) -> None:
+                 lease: timedelta = LEASE, concurrency: int = CONCURRENCY) -> None:
         self._uow = uow
-        self._reader = reader or uow
         self._senders = senders
         self._clock = clock
         self._idle = idle_seconds
@@ -110,7 +108,7 @@ class Deliverer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._stopping = False
-        self._tasks: dict[str, asyncio.Task[int]] = {}
+        self._tasks: dict[str, asyncio.Task[bool]] = {}
         self._waking = False  # a wake-up is on its way to the loop
 
     def wake(self) -> None:
@@ -163,59 +161,43 @@ class Deliverer:
                 await sender.close()
 
     async def _start_due(self) -> int:
-        """Start delivering what is due, for conversations not already being delivered (the database
-        work runs in a thread, so sends in flight go on meanwhile)."""
+        """Take what is due, for conversations not already being delivered, and start each delivery as its own
+        task (the database work runs in a thread, so sends in flight go on meanwhile)."""
         room = self._concurrency - len(self._tasks)
         if room <= 0 or (self._tasks and room < max(1, self._concurrency // REFILL)):
             return 0  # a task that ends wakes the loop; under a backlog one query fills several places
-        busy = frozenset(self._tasks)
-        items = await asyncio.to_thread(self._due, room, busy)
-        by_conversation: dict[str, list[OutboxItem]] = {}
+        items = await asyncio.to_thread(self._take, room, frozenset(self._tasks))
         for item in items:
-            if item.conversation_id not in self._tasks:
-                by_conversation.setdefault(item.conversation_id, []).append(item)
-        started = 0
-        for conversation_id, queue in by_conversation.items():
-            if len(self._tasks) >= self._concurrency:
-                break
-            task = asyncio.get_running_loop().create_task(self._deliver_queue(queue))
-            self._tasks[conversation_id] = task
-            task.add_done_callback(partial(self._finished, conversation_id))
-            started += 1
-        return started
+            task = asyncio.get_running_loop().create_task(self._deliver(item))
+            self._tasks[item.conversation_id] = task
+            task.add_done_callback(partial(self._finished, item.conversation_id))
+        return len(items)
 
-    def _due(self, limit: int, busy: frozenset[str]) -> list[OutboxItem]:
-        with self._reader() as uow:
-            return uow.outbox.due(self._clock(), limit, busy)
+    def _take(self, limit: int, busy: frozenset[str]) -> list[OutboxItem]:
+        with self._uow() as uow:
+            items = uow.outbox.take_due(self._clock(), self._lease, limit, busy)
+            uow.commit()
+        return items
 
-    def _finished(self, conversation_id: str, task: asyncio.Task[int]) -> None:
+    def _finished(self, conversation_id: str, task: asyncio.Task[bool]) -> None:
         self._tasks.pop(conversation_id, None)
         if self._wake is not None:
-            self._wake.set()  # its next replies may be due now
-
-    async def _deliver_queue(self, queue: list[OutboxItem]) -> int:
-        """One conversation's due items in order, stopping at the first that is not delivered."""
-        done = 0
-        for item in queue:
-            done += 1
-            if not await self._deliver(item):
-                break
-        return done
+            self._wake.set()  # its next reply may be due now
 
     async def deliver_due(self) -> int:
-        """One whole round, awaited (for tests and tools): the number of items tried."""
+        """Deliver what is due now, round after round (a conversation's next reply is its head once the one
+        before it is sent), awaited (for tests and tools): the number of items tried."""
         if self._wake is None:
             self._wake = asyncio.Event()
-        await self._start_due()
-        results = await asyncio.gather(*self._tasks.values())
-        return sum(results)
+        tried = 0
+        while await self._start_due():
+            tried += len(await asyncio.gather(*self._tasks.values()))
+        return tried
 
     async def _deliver(self, item: OutboxItem) -> bool:
         sender = self._senders.get(item.channel)
         if sender is not None and sender.pacer is not None:
             await sender.pacer.wait(item.user_key)
-        if not await asyncio.to_thread(self._claim, item):
-            return False  # another deliverer has it, or an earlier reply waits; next round
         try:
             result: Result = await sender.send(item) if sender else GiveUp(f"no sender for {item.channel}")
         except Exception as exc:  # a sender bug must not kill the loop; the lease retries it later
@@ -225,13 +207,6 @@ class Deliverer:
             sender.pacer.hold(item.user_key, result.after.total_seconds())
         await asyncio.to_thread(self._record, item, result)
         return isinstance(result, Sent)
-
-    def _claim(self, item: OutboxItem) -> bool:
-        lease = self._lease * max(1, len(item.replies()))  # a sender paces a turn's messages
-        with self._uow() as uow:
-            claimed = uow.outbox.claim(item.id, self._clock(), lease)
-            uow.commit()
-        return claimed
 
     def _record(self, item: OutboxItem, result: Result) -> None:
         now = self._clock()

@@ -21,16 +21,24 @@ _DUE = (select(t.outbox)
                _out.conversation_id.not_in(bindparam("b_skip", expanding=True)))
         .order_by(_out.id).limit(bindparam("b_limit")))
 _earlier = t.outbox.alias("earlier")
-# One process claims an item: the UPDATE's conditions are checked again under the row's lock, so a second
-# claimer, on any process, finds the lease already moved and claims nothing. (A FOR UPDATE SKIP LOCKED subquery
-# was tried for issue 20 and left out: with it the database-cut fault run hung in the pool's pre-ping in a third
-# of runs, a cause not found yet.)
-_CLAIM = (update(t.outbox)
-          .where(_out.id == bindparam("b_id"), _out.status == "pending", _out.next_attempt_at <= bindparam("b_now"),
-                 ~select(_earlier.c.id).where(_earlier.c.conversation_id == _out.conversation_id,
-                                              _earlier.c.id < _out.id, _earlier.c.status == "pending").exists())
-          .values(next_attempt_at=bindparam("b_until"))
-          .returning(_out.id))
+# The heads a deliverer may take: due, with no earlier reply of their conversation still pending (so a
+# conversation's replies go out in order whichever process takes them), none of the conversations in `b_skip`.
+# FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite has one writer at a time and leaves the clause out): a process
+# passes over rows another one is taking at this moment instead of waiting for it or taking them too, and the
+# conditions are checked again under the lock, so each head is taken once.
+_TAKEABLE = (select(_out.id)
+             .where(_out.status == "pending", _out.next_attempt_at <= bindparam("b_now"),
+                    _out.conversation_id.not_in(bindparam("b_skip", expanding=True)),
+                    ~select(_earlier.c.id).where(_earlier.c.conversation_id == _out.conversation_id,
+                                                 _earlier.c.id < _out.id, _earlier.c.status == "pending").exists())
+             .order_by(_out.id).limit(bindparam("b_limit"))
+             .with_for_update(skip_locked=True)
+             .cte("takeable").prefix_with("MATERIALIZED"))  # run once: a rescan would skip to other rows
+_TAKE = (update(t.outbox)
+         .where(_out.id.in_(select(_TAKEABLE.c.id)))
+         .values(next_attempt_at=bindparam("b_until"))
+         .returning(_out.id, _out.conversation_id, _out.channel, _out.user_key, _out.payload_enc, _out.attempts,
+                    _out.parts_sent))
 _MARK_SENT = (update(t.outbox).where(_out.id == bindparam("b_id"))
               .values(status="sent", sent_at=bindparam("b_at"), attempts=_out.attempts + 1))
 
@@ -52,13 +60,25 @@ class Outbox(Repository):
         """Pending replies whose time has come, oldest first, at most one unsent head per conversation;
         none of the conversations in `skip` (those being delivered already: nothing is decrypted for them)."""
         rows = self.conn.execute(_DUE, {"b_now": now, "b_skip": list(skip), "b_limit": limit}).all()
-        return [OutboxItem(r.id, r.conversation_id, r.channel, r.user_key,
-                           self.cipher.decrypt_json(r.payload_enc), r.attempts, r.parts_sent) for r in rows]
+        return [self._item(r) for r in rows]
 
-    def claim(self, item_id: int, now: datetime, lease: timedelta) -> bool:
-        """Take a due item for one delivery attempt; False when another process took it first, or an
-        earlier item of its conversation is still pending."""
-        return self.conn.execute(_CLAIM, {"b_id": item_id, "b_now": now, "b_until": now + lease}).first() is not None
+    def take_due(self, now: datetime, lease: timedelta, limit: int = 50,
+                 skip: Collection[str] = ()) -> list[OutboxItem]:
+        """Take up to `limit` due heads (the oldest pending reply of a conversation) for one delivery attempt
+        each, oldest first: until `now + lease` no other deliverer, in any process, takes them. A head of
+        several parts is leased once per part (a sender paces them)."""
+        rows = self.conn.execute(_TAKE, {"b_now": now, "b_skip": list(skip), "b_limit": limit,
+                                         "b_until": now + lease}).all()
+        items = sorted((self._item(r) for r in rows), key=lambda item: item.id)
+        longer = [item.id for item in items if len(item.replies()) > 1]
+        if longer:  # rare: a turn of several messages; one more statement for all of them
+            self.conn.execute(update(t.outbox).where(_out.id.in_(longer)).values(
+                next_attempt_at=now + lease * max(len(item.replies()) for item in items)))
+        return items
+
+    def _item(self, row: Any) -> OutboxItem:
+        return OutboxItem(row.id, row.conversation_id, row.channel, row.user_key,
+                          self.cipher.decrypt_json(row.payload_enc), row.attempts, row.parts_sent)
 
     def mark_sent(self, item_id: int, at: datetime) -> None:
         """Delivered."""

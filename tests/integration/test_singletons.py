@@ -1,4 +1,4 @@
-"""Several processes on one database: an outbox item is claimed by one of them however many try at once, and each
+"""Several processes on one database: an outbox item is taken by one of them however many try at once, and each
 singleton (retention, staff alerts, Telegram polling) has exactly one holder, taken over within seconds when the
 holder's session ends. On SQLite the one process runs them all."""
 
@@ -30,28 +30,31 @@ def wait_for(condition: object, seconds: float = 10.0) -> float:
     raise AssertionError("not within the time")
 
 
-def test_two_processes_claiming_one_outbox_item_at_once_claim_it_once(engine: Engine, cipher: FieldCipher) -> None:
+def test_four_deliverers_taking_at_once_take_each_reply_once(engine: Engine, cipher: FieldCipher) -> None:
     with SqlUnitOfWork(engine, cipher) as uow:
-        conv = uow.conversations.lock("webchat", "u", NOW)
-        assert conv.id
-        item = uow.outbox.add(conv.id, "webchat", "u", {"text": "1"}, NOW)
+        for n in range(40):
+            conv = uow.conversations.lock("webchat", f"u{n}", NOW)
+            assert conv.id
+            uow.outbox.add(conv.id, "webchat", f"u{n}", {"text": str(n)}, NOW)
         uow.commit()
     lease = timedelta(seconds=60)
-    claims: list[bool] = []
+    taken: list[int] = []
     go = threading.Barrier(4)
 
-    def claim() -> None:
+    def take() -> None:
         go.wait()
-        with SqlUnitOfWork(engine, cipher) as uow:
-            claims.append(uow.outbox.claim(item, NOW, lease))
-            uow.commit()
+        for _ in range(5):
+            with SqlUnitOfWork(engine, cipher) as uow:
+                items = uow.outbox.take_due(NOW, lease, limit=3)
+                uow.commit()
+            taken.extend(item.id for item in items)
 
-    claimers = [threading.Thread(target=claim) for _ in range(4)]
-    for thread in claimers:
+    takers = [threading.Thread(target=take) for _ in range(4)]
+    for thread in takers:
         thread.start()
-    for thread in claimers:
+    for thread in takers:
         thread.join()
-    assert sorted(claims) == [False, False, False, True]
+    assert len(taken) == len(set(taken)) == 40, "every reply taken, none twice"
 
 
 def test_on_sqlite_the_one_process_runs_every_singleton() -> None:

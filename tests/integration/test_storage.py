@@ -70,20 +70,31 @@ def test_outbox_keeps_order_and_holds_a_conversation_behind_a_retry(engine: Engi
         assert [i.payload["text"] for i in uow.outbox.due(NOW + timedelta(minutes=1))][:2] == ["1", "2"]
 
 
-def test_an_outbox_item_is_claimed_by_one_deliverer(engine: Engine, cipher: FieldCipher) -> None:
+def test_a_deliverer_takes_each_conversations_head_once_until_its_lease_runs_out(
+        engine: Engine, cipher: FieldCipher) -> None:
     with SqlUnitOfWork(engine, cipher) as uow:
         conv = uow.conversations.lock("webchat", "u", NOW)
-        assert conv.id
-        item = uow.outbox.add(conv.id, "webchat", "u", {"text": "1"}, NOW)
+        other = uow.conversations.lock("webchat", "v", NOW)
+        assert conv.id and other.id
+        uow.outbox.add(conv.id, "webchat", "u", {"text": "1"}, NOW)
+        uow.outbox.add(conv.id, "webchat", "u", {"text": "2"}, NOW)
+        uow.outbox.add(other.id, "webchat", "v", {"replies": [{"text": "x"}, {"text": "y"}]}, NOW)
         uow.commit()
     lease = timedelta(seconds=60)
     with SqlUnitOfWork(engine, cipher) as uow:
-        assert uow.outbox.claim(item, NOW, lease)
+        taken = uow.outbox.take_due(NOW, lease)
+        uow.commit()
+    assert [i.payload.get("text") for i in taken] == ["1", None], "the heads only: 2 waits for 1"
+    with SqlUnitOfWork(engine, cipher) as uow:
+        assert uow.outbox.take_due(NOW, lease) == [], "taken: nobody else takes them meanwhile"
+        later = [i.payload.get("text") for i in uow.outbox.take_due(NOW + lease, lease)]
+        assert later == ["1"], "a crashed deliverer's lease runs out; a turn of two parts is leased twice as long"
         uow.commit()
     with SqlUnitOfWork(engine, cipher) as uow:
-        assert not uow.outbox.claim(item, NOW, lease)
-        assert uow.outbox.due(NOW) == []
-        assert uow.outbox.claim(item, NOW + lease, lease)  # a crashed deliverer's lease runs out
+        uow.outbox.mark_sent(taken[0].id, NOW + lease)
+        assert [i.payload.get("text") for i in uow.outbox.take_due(NOW + lease, lease)] == ["2"], "1 sent: 2 is next"
+        assert uow.outbox.take_due(NOW + 2 * lease, lease, skip=[conv.id, other.id]) == [], "busy conversations"
+        assert len(uow.outbox.take_due(NOW + 2 * lease, lease)) == 2
 
 
 def test_handoffs_route_by_municipality_else_default(engine: Engine, cipher: FieldCipher) -> None:

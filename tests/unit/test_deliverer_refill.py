@@ -25,12 +25,10 @@ class Backlog:
                         for n in range(size)]
         self.looks: list[int] = []
 
-    def due(self, now: datetime, limit: int = 50, skip: Collection[str] = ()) -> list[OutboxItem]:
+    def take_due(self, now: datetime, lease: timedelta, limit: int = 50,
+                 skip: Collection[str] = ()) -> list[OutboxItem]:
         self.looks.append(limit)
         return [item for item in self.waiting if item.conversation_id not in skip][:limit]
-
-    def claim(self, item_id: int, now: datetime, lease: timedelta) -> bool:
-        return True
 
     def mark_sent(self, item_id: int, at: datetime) -> None:
         self.waiting = [item for item in self.waiting if item.id != item_id]
