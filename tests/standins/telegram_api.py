@@ -191,6 +191,8 @@ class TelegramStandIn:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length) if length else b""
+                if len(raw) < length:
+                    return  # the caller died mid-request (a worker killed under load): nobody to answer
                 parts = self.path.split("?")[0].strip("/").split("/")
                 if len(parts) != 2 or parts[0] != f"bot{TOKEN}":
                     return self._answer(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
