@@ -262,6 +262,8 @@ def table(r: dict[str, Any]) -> str:
         ("  each of the 2 workers", " / ".join(f"{c:.2f}" for c in two["split"]), ""),
         ("the whole machine busy during the intake, 1 worker / 2 workers",
          f"{one['busy_cores']:.2f} / {two['busy_cores']:.2f}", "of 2"),
+        ("  the most 2 workers could give here, were every part to scale perfectly: cores ÷ cores busy with 1 worker",
+         f"{(os.cpu_count() or 1) / one['busy_cores']:.2f}", ""),
         (f"reply lag p50 / p99 at 10 messages/s, 2 workers ({len(r['lag'])} messages)",
          f"{quantile(r['lag'], 0.5) * 1000:.0f} / {quantile(r['lag'], 0.99) * 1000:.0f} ms", ""),
         (f"kill -9 of the singleton holder, then of the other worker, under load ({k['acknowledged']} acknowledged "
