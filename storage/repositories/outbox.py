@@ -57,8 +57,8 @@ class Outbox(Repository):
         }).scalar_one())
 
     def due(self, now: datetime, limit: int = 50, skip: Collection[str] = ()) -> list[OutboxItem]:
-        """Pending replies whose time has come, oldest first, at most one unsent head per conversation;
-        none of the conversations in `skip` (those being delivered already: nothing is decrypted for them)."""
+        """Pending replies whose time has come, oldest first, of conversations none of whose replies waits for a
+        later time, leaving out the conversations in `skip`: a look that takes nothing (deliverers use take_due)."""
         rows = self.conn.execute(_DUE, {"b_now": now, "b_skip": list(skip), "b_limit": limit}).all()
         return [self._item(r) for r in rows]
 
@@ -71,7 +71,7 @@ class Outbox(Repository):
                                          "b_until": now + lease}).all()
         items = sorted((self._item(r) for r in rows), key=lambda item: item.id)
         longer = [item.id for item in items if len(item.replies()) > 1]
-        if longer:  # rare: a turn of several messages; one more statement for all of them
+        if longer:  # turns of several messages: one more statement for all of them
             self.conn.execute(update(t.outbox).where(_out.id.in_(longer)).values(
                 next_attempt_at=now + lease * max(len(item.replies()) for item in items)))
         return items
