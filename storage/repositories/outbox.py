@@ -65,8 +65,8 @@ class Outbox(Repository):
     def take_due(self, now: datetime, lease: timedelta, limit: int = 50,
                  skip: Collection[str] = ()) -> list[OutboxItem]:
         """Take up to `limit` due heads (the oldest pending reply of a conversation) for one delivery attempt
-        each, oldest first: until `now + lease` no other deliverer, in any process, takes them. A head of
-        several parts is leased once per part (a sender paces them)."""
+        each, oldest first: until `now + lease` no other deliverer, in any process, takes them. Heads of several
+        parts (a sender paces them) are leased as many times over as the longest of the batch has parts."""
         rows = self.conn.execute(_TAKE, {"b_now": now, "b_skip": list(skip), "b_limit": limit,
                                          "b_until": now + lease}).all()
         items = sorted((self._item(r) for r in rows), key=lambda item: item.id)
